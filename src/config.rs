@@ -1,0 +1,128 @@
+//! Server configuration: defaults, then environment, then command-line flags
+//! (clap resolves the last two). Validated once at start.
+
+use std::path::PathBuf;
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Interface to bind.
+    pub host: String,
+    /// Port to bind; 0 picks a free port (the real one is logged).
+    pub port: u16,
+    /// Public origin used in `iss`, discovery and `smart_style_url`. When
+    /// unset, each request's `Host` header decides, so `localhost` and
+    /// `127.0.0.1` both work for local development.
+    pub base_url: Option<String>,
+    /// PEM RSA private key for id_tokens; generated at start when absent.
+    pub signing_key: Option<PathBuf>,
+    /// HS256 secret for codes and tokens; generated at start when absent.
+    pub secret: Option<String>,
+    /// A rotated refresh token works once; its reuse is refused.
+    pub strict_refresh_rotation: bool,
+    /// Access token lifetime in seconds (`expires_in`).
+    pub access_token_lifetime: i64,
+    /// Refresh token lifetime in seconds.
+    pub refresh_token_lifetime: i64,
+    /// Upper bound on remembered single-use ids (used codes, rotated refresh
+    /// tokens); see `oauth::replay`.
+    pub replay_cache_capacity: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: "127.0.0.1".into(),
+            port: 8445,
+            base_url: None,
+            signing_key: None,
+            secret: None,
+            strict_refresh_rotation: false,
+            access_token_lifetime: 3600,
+            refresh_token_lifetime: 90 * 24 * 3600,
+            replay_cache_capacity: 1_000_000,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--base-url must be an absolute http(s) URL without query or fragment, got `{0}`")]
+    BaseUrl(String),
+    #[error("cannot read the signing key {path}: {source}")]
+    ReadKey {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("signing key {path}: {source}")]
+    BadKey {
+        path: PathBuf,
+        source: crate::keys::KeyError,
+    },
+    #[error("--secret must be at least 16 characters")]
+    ShortSecret,
+    #[error("{0} must be positive")]
+    NotPositive(&'static str),
+}
+
+impl Config {
+    /// Checks values that clap cannot, and normalizes the base URL.
+    pub fn validate(mut self) -> Result<Self, ConfigError> {
+        if let Some(base) = &self.base_url {
+            let trimmed = base.trim_end_matches('/').to_string();
+            let ok = url::Url::parse(&trimmed).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.host().is_some()
+                    && u.query().is_none()
+                    && u.fragment().is_none()
+            });
+            if !ok {
+                return Err(ConfigError::BaseUrl(base.clone()));
+            }
+            self.base_url = Some(trimmed);
+        }
+        if self.secret.as_ref().is_some_and(|s| s.len() < 16) {
+            return Err(ConfigError::ShortSecret);
+        }
+        if self.access_token_lifetime <= 0 {
+            return Err(ConfigError::NotPositive("access token lifetime"));
+        }
+        if self.refresh_token_lifetime <= 0 {
+            return Err(ConfigError::NotPositive("refresh token lifetime"));
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_is_normalized_and_checked() {
+        let c = Config {
+            base_url: Some("http://localhost:9000/".into()),
+            ..Config::default()
+        };
+        assert_eq!(
+            c.validate().unwrap().base_url.as_deref(),
+            Some("http://localhost:9000")
+        );
+        for bad in ["ftp://x", "not a url", "http://x/?q=1"] {
+            let c = Config {
+                base_url: Some(bad.into()),
+                ..Config::default()
+            };
+            assert!(c.validate().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn short_secret_is_refused() {
+        let c = Config {
+            secret: Some("short".into()),
+            ..Config::default()
+        };
+        assert!(matches!(c.validate(), Err(ConfigError::ShortSecret)));
+    }
+}

@@ -1,0 +1,170 @@
+//! The only module that knows actix-web: routes, extractors, and the mapping
+//! of protocol results to HTTP responses. Handlers extract, call one plain
+//! function with `now`, and write what it returns.
+
+mod auth;
+mod discovery;
+mod respond;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::{middleware, web, App, HttpRequest, HttpResponse, HttpServer};
+
+use crate::config::{Config, ConfigError};
+use crate::oauth::{Release, Site};
+use crate::sandbox::Sandbox;
+
+/// A started server: where it listens and the future that runs it.
+pub struct Running {
+    pub port: u16,
+    /// The base URL derived from the bound address (what `--base-url`
+    /// defaults to when requests carry no usable `Host`).
+    pub local_url: String,
+    pub sandbox: Arc<Sandbox>,
+    pub server: actix_web::dev::Server,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+/// Validates the configuration, loads keys, binds the listener and builds
+/// the server. The caller runs (awaits or spawns) `Running::server`.
+pub fn start(config: Config) -> Result<Running, StartError> {
+    let config = config.validate()?;
+    let addr = format!("{}:{}", config.host, config.port);
+    let listener = TcpListener::bind(&addr).map_err(|source| StartError::Bind {
+        addr: addr.clone(),
+        source,
+    })?;
+    let port = listener
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or(config.port);
+    let host = match config.host.as_str() {
+        "0.0.0.0" | "::" | "[::]" => "localhost".to_string(),
+        h if h.contains(':') => format!("[{h}]"),
+        h => h.to_string(),
+    };
+    let local_url = format!("http://{host}:{port}");
+    let sandbox = Arc::new(Sandbox::new(config)?);
+    let data = web::Data::from(sandbox.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(64 * 1024))
+            .wrap(middleware::Logger::new("%a \"%m %U\" %s %Dms"))
+            .wrap(
+                Cors::default()
+                    .allow_any_origin()
+                    .allow_any_method()
+                    .allow_any_header()
+                    .max_age(86_400),
+            )
+            .configure(routes)
+    })
+    .listen(listener)
+    .map_err(|source| StartError::Bind { addr, source })?
+    .shutdown_timeout(10)
+    .run();
+    Ok(Running {
+        port,
+        local_url,
+        sandbox,
+        server,
+    })
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    for prefix in ["/v/{release}", "/v/{release}/sim/{sim}"] {
+        cfg.service(
+            web::resource(format!("{prefix}/auth/authorize"))
+                .route(web::get().to(auth::authorize_get))
+                .route(web::post().to(auth::authorize_post)),
+        )
+        .service(web::resource(format!("{prefix}/auth/token")).route(web::post().to(auth::token)))
+        .service(
+            web::resource(format!("{prefix}/fhir/.well-known/smart-configuration"))
+                .route(web::get().to(discovery::smart_configuration)),
+        )
+        .service(
+            web::resource(format!("{prefix}/fhir/.well-known/openid-configuration"))
+                .route(web::get().to(discovery::openid_configuration)),
+        );
+    }
+    cfg.route("/keys", web::get().to(discovery::keys))
+        .route("/smart-style.json", web::get().to(discovery::smart_style))
+        .route("/health", web::get().to(health))
+        .route("/static/{name}", web::get().to(static_asset))
+        .default_service(web::to(not_found));
+}
+
+async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+async fn static_asset(name: web::Path<String>) -> HttpResponse {
+    match crate::pages::static_asset(&name) {
+        Some((content_type, body)) => HttpResponse::Ok()
+            .content_type(content_type)
+            .insert_header(("Cache-Control", "public, max-age=3600"))
+            .body(body),
+        None => not_found_response(),
+    }
+}
+
+async fn not_found() -> HttpResponse {
+    not_found_response()
+}
+
+fn not_found_response() -> HttpResponse {
+    HttpResponse::NotFound().json(serde_json::json!({
+        "error": "not_found",
+        "error_description": "no such route; see the README for the URL space",
+    }))
+}
+
+/// The public base URL: configured, or derived from the request's `Host`
+/// (so both `localhost` and `127.0.0.1` work locally).
+fn base_url(req: &HttpRequest, sandbox: &Sandbox, fallback: &str) -> String {
+    if let Some(base) = &sandbox.config.base_url {
+        return base.clone();
+    }
+    let info = req.connection_info();
+    let host = info.host();
+    let host_ok = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    if host_ok {
+        let scheme = if info.scheme() == "https" {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{host}")
+    } else {
+        fallback.to_string()
+    }
+}
+
+/// The simulated EHR a request addresses, from `{release}` and `{sim}`.
+fn site(req: &HttpRequest, sandbox: &Sandbox) -> Option<Site> {
+    let release = Release::parse(req.match_info().get("release")?)?;
+    let local = format!("http://{}", req.app_config().local_addr());
+    Some(Site::new(
+        &base_url(req, sandbox, &local),
+        release,
+        req.match_info().get("sim"),
+    ))
+}

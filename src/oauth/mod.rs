@@ -1,0 +1,20 @@
+//! The OAuth 2.0 / OpenID Connect authorization server, as plain functions
+//! that take `now` and return a result or an [`OAuthError`]: no web framework
+//! types in here.
+
+pub mod authorize;
+pub mod client_auth;
+pub mod discovery;
+pub mod error;
+pub mod params;
+pub mod pkce;
+pub mod replay;
+pub mod scopes;
+pub mod screen;
+pub mod site;
+pub mod token;
+pub mod tokens;
+
+pub use error::{ErrorCode, OAuthError};
+pub use params::Params;
+pub use site::{Release, Site};
