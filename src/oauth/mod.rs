@@ -12,6 +12,7 @@ pub mod replay;
 pub mod scopes;
 pub mod screen;
 pub mod site;
+pub mod smart_scope;
 pub mod token;
 pub mod tokens;
 

@@ -60,6 +60,10 @@ pub struct Registration {
 /// Claims shared by codes, access and refresh tokens.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Grant {
+    /// Grant id: shared by the code and every token descended from it, so
+    /// revoking the grant (code reuse, RFC 6749 §4.1.2; refresh token
+    /// revocation, RFC 7009 §2.1) reaches them all.
+    pub gid: String,
     pub client_id: String,
     /// The granted scope, space-separated.
     pub scope: String,
@@ -153,6 +157,7 @@ mod tests {
 
     fn grant() -> Grant {
         Grant {
+            gid: "g".into(),
             client_id: "app".into(),
             scope: "launch".into(),
             aud: "http://x/v/r4/fhir".into(),
