@@ -223,19 +223,25 @@ pub fn authorize(
             .or(site.sim.as_deref())
             .unwrap_or_default()
     ));
+    let opened = params
+        .get("_flow")
+        .and_then(|t| FlowState::open(deps.hs, t, &binding, now));
+    // Only a post from a screen this request rendered (its signed flow
+    // state) counts as the user's choice; screen fields in the app's own
+    // authorize URL are ignored.
+    let from_screen = opened.is_some();
     let mut chain = Chain {
         params: &params,
         opts: &opts,
         scope: &granted,
         deps,
-        flow: params
-            .get("_flow")
-            .and_then(|t| FlowState::open(deps.hs, t, &binding, now))
-            .unwrap_or_default(),
+        flow: opened.unwrap_or_default(),
         error: None,
     };
-    if let Err(denied) = chain.apply_submission() {
-        return fail(ErrorCode::AccessDenied, denied);
+    if from_screen {
+        if let Err(denied) = chain.apply_submission() {
+            return fail(ErrorCode::AccessDenied, denied);
+        }
     }
     match chain.decide() {
         Ok(decision) => AuthorizeOutcome::Redirect(issue_code(

@@ -154,6 +154,7 @@ fn authorization_code(
     }
     issue(
         &claims.grant,
+        &claims.grant,
         &claims.reg,
         claims.nonce.as_deref(),
         deps,
@@ -210,7 +211,7 @@ fn refresh(
             }
         }
     }
-    issue(&grant, &claims.reg, None, deps, now)
+    issue(&grant, &claims.grant, &claims.reg, None, deps, now)
 }
 
 /// The simulated errors that belong to the token step of a code or refresh.
@@ -232,8 +233,11 @@ fn simulated_client_errors(
 
 /// Mints the access token, the refresh token (only with `offline_access` or
 /// `online_access`) and the id_token (with `openid` and a signed-in user).
+/// `refresh_grant` is what the refresh token carries: on a narrowing refresh
+/// it keeps the presented token's scope (RFC 6749 §6: "identical").
 fn issue(
     grant: &Grant,
+    refresh_grant: &Grant,
     reg: &Registration,
     nonce: Option<&str>,
     deps: &TokenDeps<'_>,
@@ -254,16 +258,18 @@ fn issue(
             )
         }),
     };
-    let refresh_token = scope.wants_refresh().then(|| {
-        hs.sign(&RefreshClaims {
-            tt: TokenKind::Refresh,
-            jti: new_id(),
-            iat: now,
-            exp: now + deps.refresh_token_lifetime,
-            grant: grant.clone(),
-            reg: reg.clone(),
-        })
-    });
+    let refresh_token = ScopeSet::parse(&refresh_grant.scope)
+        .wants_refresh()
+        .then(|| {
+            hs.sign(&RefreshClaims {
+                tt: TokenKind::Refresh,
+                jti: new_id(),
+                iat: now,
+                exp: now + deps.refresh_token_lifetime,
+                grant: refresh_grant.clone(),
+                reg: reg.clone(),
+            })
+        });
     let id_token = match (&grant.user, scope.has("openid")) {
         (Some(user), true) => {
             let fhir_user = format!("{}/{}", grant.aud, user);

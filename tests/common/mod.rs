@@ -47,3 +47,6 @@ pub fn launch_value(json: &serde_json::Value) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string())
 }
+
+pub mod flows;
+pub mod oidc;
