@@ -137,14 +137,14 @@ pub fn verify<T: serde::de::DeserializeOwned>(
     now: UnixTime,
 ) -> Result<T, TokenProblem> {
     let raw: Value = hs.verify(token).ok_or(TokenProblem::Invalid)?;
-    let head: KindOnly = serde_json::from_value(raw.clone()).map_err(|_| TokenProblem::Invalid)?;
+    let head = KindOnly::deserialize(&raw).map_err(|_| TokenProblem::Invalid)?;
     if head.tt != kind {
         return Err(TokenProblem::Invalid);
     }
     if head.exp <= now {
         return Err(TokenProblem::Expired);
     }
-    serde_json::from_value(raw).map_err(|_| TokenProblem::Invalid)
+    T::deserialize(raw).map_err(|_| TokenProblem::Invalid)
 }
 
 pub fn new_id() -> String {
