@@ -129,16 +129,17 @@ pub fn authorize(
             format!("Simulated error: `{redirect_uri}` is not a registered redirect URI."),
         );
     }
-    let redirect =
-        match Url::parse(redirect_uri) {
-            Ok(u) if u.fragment().is_none() && !u.cannot_be_a_base() => u,
-            _ => return page(
+    let redirect = match Url::parse(redirect_uri) {
+        Ok(u) if u.fragment().is_none() && !u.cannot_be_a_base() => u,
+        _ => {
+            return page(
                 "Invalid redirect_uri",
                 format!(
                     "`{redirect_uri}` is not an absolute URL without a fragment (RFC 6749 §3.1.2)."
                 ),
-            ),
-        };
+            )
+        }
+    };
     let registered = opts.redirect_uri_list();
     if !registered.is_empty() && !registered.contains(&redirect_uri) {
         return page(
