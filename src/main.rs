@@ -3,13 +3,50 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
-use smart_sandbox::Config;
+use clap::{Args, Parser, Subcommand};
+use smart_sandbox::{fixtures, Config};
 
-/// A SMART on FHIR launch simulator and sandbox.
+/// A SMART on FHIR launch simulator and sandbox. Without a subcommand it
+/// runs the server, so `smart-sandbox --port 9000` keeps working.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the sandbox server (the default).
+    Serve(ServeArgs),
+    /// Synthetic FHIR R4 patient data.
+    Fixtures {
+        #[command(subcommand)]
+        command: FixturesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FixturesCommand {
+    /// Write deterministic synthetic FHIR R4 resources as NDJSON, one file
+    /// per resource type. The committed `fixtures/` is `--patients 60 --seed 42`.
+    Generate {
+        /// Number of patients; the directory's ten built-in patients come first.
+        #[arg(long, default_value_t = fixtures::COMMITTED_PATIENTS)]
+        patients: usize,
+        /// Random seed: the same patients and seed give byte-identical files.
+        #[arg(long, default_value_t = fixtures::COMMITTED_SEED)]
+        seed: u64,
+        /// Output directory.
+        #[arg(long, default_value = "fixtures")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
     /// Interface to listen on.
     #[arg(long, env = "HOST", default_value = "127.0.0.1")]
     host: String,
@@ -34,15 +71,55 @@ struct Cli {
     access_token_lifetime: i64,
 }
 
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.serve),
+        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Fixtures {
+            command:
+                FixturesCommand::Generate {
+                    patients,
+                    seed,
+                    out,
+                },
+        }) => generate_fixtures(patients, seed, &out),
+    }
+}
+
+fn generate_fixtures(patients: usize, seed: u64, out: &std::path::Path) -> ExitCode {
+    let resources = fixtures::generate(patients, seed);
+    let problems = fixtures::validate::validate(&resources);
+    if !problems.is_empty() {
+        for p in problems.iter().take(20) {
+            eprintln!("invalid: {p}");
+        }
+        eprintln!("{} problems; nothing written", problems.len());
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = fixtures::load::write_dir(&resources, out) {
+        eprintln!("cannot write {}: {e}", out.display());
+        return ExitCode::FAILURE;
+    }
+    for (kind, n) in fixtures::counts(&resources) {
+        println!("{n:>7} {kind}");
+    }
+    println!(
+        "{:>7} resources written to {}",
+        resources.len(),
+        out.display()
+    );
+    ExitCode::SUCCESS
+}
+
 #[actix_web::main]
-async fn main() -> ExitCode {
+async fn serve(cli: ServeArgs) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,actix_server=warn".into()),
         )
         .init();
-    let cli = Cli::parse();
     let config = Config {
         host: cli.host,
         port: cli.port,
