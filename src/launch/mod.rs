@@ -7,6 +7,7 @@
 //! launch.smarthealthit.org work here unchanged; only the v2 array is written.
 
 mod codec;
+pub mod fhir_context;
 mod model;
 
 pub use codec::{decode, encode, LaunchError};
