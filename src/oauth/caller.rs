@@ -62,7 +62,8 @@ pub fn authenticate_caller(
 ) -> Result<Caller, Unauthorized> {
     let is_bearer = authorization
         .map(str::trim_start)
-        .is_some_and(|h| h.len() >= 7 && h[..7].eq_ignore_ascii_case("bearer "));
+        .and_then(|h| h.get(..7))
+        .is_some_and(|p| p.eq_ignore_ascii_case("bearer "));
     if is_bearer {
         return authenticate_bearer(authorization, hs, revocations, now)
             .map(|c| Caller::Bearer(Box::new(c)))
@@ -134,6 +135,7 @@ mod tests {
             Ok(Caller::Public("a".into()))
         );
         assert_eq!(auth(&open, None, &[]).unwrap_err().error, "invalid_client");
+        assert!(auth(&open, Some("Beareré x"), &[]).is_err());
         let e = auth(&open, Some("Bearer x"), &[]).unwrap_err();
         assert_eq!(e.error, "invalid_token");
         assert!(e.challenge.starts_with("Bearer"));

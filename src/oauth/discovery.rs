@@ -64,7 +64,7 @@ pub fn smart_configuration(site: &Site) -> Value {
         "capabilities": CAPABILITIES,
         // RFC 7662 and RFC 7009 (RFC 8414 §2 metadata names).
         "introspection_endpoint": site.introspect_url(),
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "bearer"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint": site.revoke_url(),
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
     })
