@@ -27,6 +27,9 @@ pub struct Config {
     /// Upper bound on remembered single-use ids (used codes, rotated refresh
     /// tokens); see `oauth::replay`.
     pub replay_cache_capacity: usize,
+    /// Upper bound on remembered revocations, for each of revoked access
+    /// tokens and revoked grants; see `oauth::revocations`.
+    pub revocation_cache_capacity: usize,
 }
 
 impl Default for Config {
@@ -41,6 +44,7 @@ impl Default for Config {
             access_token_lifetime: 3600,
             refresh_token_lifetime: 90 * 24 * 3600,
             replay_cache_capacity: 1_000_000,
+            revocation_cache_capacity: 100_000,
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::config::{Config, ConfigError};
 use crate::directory::{BuiltinDirectory, Directory};
 use crate::keys::{Hs256, Keys, RsaSigner};
 use crate::oauth::replay::ExpiringSet;
+use crate::oauth::revocations::Revocations;
 use crate::oauth::token::TokenDeps;
 
 pub struct Sandbox {
@@ -14,6 +15,8 @@ pub struct Sandbox {
     pub keys: Keys,
     pub used_codes: ExpiringSet,
     pub used_refresh: ExpiringSet,
+    /// Revoked access tokens and grants (RFC 7009).
+    pub revocations: Revocations,
     pub directory: Arc<dyn Directory>,
     /// Whether the keys were generated at start (tokens will not survive a
     /// restart); logged by the binary.
@@ -58,6 +61,13 @@ impl Sandbox {
             },
             used_codes: ExpiringSet::new(capacity),
             used_refresh: ExpiringSet::new(capacity),
+            revocations: Revocations::new(
+                config.revocation_cache_capacity,
+                config
+                    .refresh_token_lifetime
+                    .max(config.access_token_lifetime)
+                    .max(crate::oauth::tokens::CODE_LIFETIME),
+            ),
             directory: Arc::new(BuiltinDirectory::default()),
             generated_keys: generated,
             config,
@@ -69,6 +79,7 @@ impl Sandbox {
             keys: &self.keys,
             used_codes: &self.used_codes,
             used_refresh: &self.used_refresh,
+            revocations: &self.revocations,
             access_token_lifetime: self.config.access_token_lifetime,
             refresh_token_lifetime: self.config.refresh_token_lifetime,
             strict_refresh_rotation: self.config.strict_refresh_rotation,

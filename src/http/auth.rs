@@ -64,6 +64,7 @@ fn run_authorize(
     let deps = AuthorizeDeps {
         hs: &sandbox.keys.hs,
         directory: sandbox.directory.as_ref(),
+        id_token_jwk: sandbox.keys.rsa.public_jwk(),
     };
     match authorize(&site, pairs, &deps, clock::now()) {
         AuthorizeOutcome::Redirect(url) => HttpResponse::Found()

@@ -4,6 +4,7 @@
 
 mod auth;
 mod discovery;
+mod lifecycle;
 mod respond;
 
 use std::net::TcpListener;
@@ -93,6 +94,13 @@ fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource(format!("{prefix}/auth/token")).route(web::post().to(auth::token)))
         .service(
+            web::resource(format!("{prefix}/auth/introspect"))
+                .route(web::post().to(lifecycle::introspect)),
+        )
+        .service(
+            web::resource(format!("{prefix}/auth/revoke")).route(web::post().to(lifecycle::revoke)),
+        )
+        .service(
             web::resource(format!("{prefix}/fhir/.well-known/smart-configuration"))
                 .route(web::get().to(discovery::smart_configuration)),
         )
@@ -101,6 +109,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(discovery::openid_configuration)),
         );
     }
+    cfg.route("/v/{release}/launch", web::post().to(lifecycle::create));
     cfg.route("/keys", web::get().to(discovery::keys))
         .route("/smart-style.json", web::get().to(discovery::smart_style))
         .route("/health", web::get().to(health))

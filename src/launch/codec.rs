@@ -32,7 +32,7 @@ use super::model::{ClientType, LaunchOptions, LaunchType, PkcePolicy, SimulatedE
 pub const MAX_LEN: usize = 16384;
 
 /// Field names of the readable object form, in v2 slot order.
-const FIELD_NAMES: [&str; 17] = [
+const FIELD_NAMES: [&str; 19] = [
     "launch_type",
     "patient",
     "provider",
@@ -50,6 +50,8 @@ const FIELD_NAMES: [&str; 17] = [
     "client_type",
     "pkce",
     "fhir_context",
+    "intent",
+    "tenant",
 ];
 
 /// Why a launch value was rejected. The messages are shown to developers (on
@@ -105,6 +107,8 @@ pub enum LaunchError {
         last = PkcePolicy::ALL.len() - 1
     )]
     UnknownPkcePolicy(String),
+    #[error("{0}")]
+    FhirContext(String),
     #[error("CDS Hooks launches (launcher v1 key \"l\") are not supported by this simulator")]
     CdsHooksUnsupported,
 }
@@ -146,18 +150,21 @@ pub fn decode(value: &str) -> Result<LaunchOptions, LaunchError> {
         .map_err(|e| LaunchError::Base64(e.to_string()))?;
     let json = std::str::from_utf8(&bytes).map_err(|_| LaunchError::Utf8)?;
     let parsed: Value = serde_json::from_str(json).map_err(|e| LaunchError::Json(e.to_string()))?;
-    match parsed {
+    let opts = match parsed {
         Value::Array(slots) => decode_v2(&slots),
         Value::Object(map) if is_v1(&map) => decode_v1(&map),
         Value::Object(map) => decode_named(&map),
         _ => Err(LaunchError::NotArrayOrObject),
-    }
+    }?;
+    super::fhir_context::parse(&opts.fhir_context).map_err(LaunchError::FhirContext)?;
+    Ok(opts)
 }
 
 /// Writes the full 17-slot launcher v2 array, base64url without padding, so
-/// the value also works on launch.smarthealthit.org.
+/// the value also works on launch.smarthealthit.org; slots 17 (`intent`) and
+/// 18 (`tenant`) are appended only when set, and that launcher ignores them.
 pub fn encode(opts: &LaunchOptions) -> String {
-    let slots = Value::Array(vec![
+    let mut slots = vec![
         Value::from(opts.launch_type.index()),
         Value::from(opts.patient.as_str()),
         Value::from(opts.provider.as_str()),
@@ -175,8 +182,12 @@ pub fn encode(opts: &LaunchOptions) -> String {
         Value::from(opts.client_type.index()),
         Value::from(opts.pkce.index()),
         Value::from(opts.fhir_context.as_str()),
-    ]);
-    URL_SAFE_NO_PAD.encode(slots.to_string())
+    ];
+    if !opts.intent.is_empty() || !opts.tenant.is_empty() {
+        slots.push(Value::from(opts.intent.as_str()));
+        slots.push(Value::from(opts.tenant.as_str()));
+    }
+    URL_SAFE_NO_PAD.encode(Value::Array(slots).to_string())
 }
 
 /// Where a value came from, so type errors can name the slot or key.
@@ -349,6 +360,8 @@ fn set_field(o: &mut LaunchOptions, name: &str, v: &Value, loc: Loc) -> Result<(
         "client_type" => o.client_type = client_type(v, loc)?,
         "pkce" => o.pkce = pkce(v, loc)?,
         "fhir_context" => o.fhir_context = json_text(v, loc, true)?,
+        "intent" => o.intent = string(v, loc)?,
+        "tenant" => o.tenant = string(v, loc)?,
         other => return Err(LaunchError::UnknownKey(other.to_owned())),
     }
     Ok(())
@@ -614,7 +627,7 @@ mod tests {
         let o = dec(
             r#"["backend-service",null,null,null,true,"1","",null,["https://a","https://b"],
                null,null,"token_invalid_scope",null,{"keys":[]},"confidential-asymmetric","none",
-               [{"role":"launch"}],"slot 17",{"future":1}]"#,
+               [{"reference":"Observation/1","role":"launch"}],"order-review","t1",{"future":1}]"#,
         )
         .unwrap();
         assert_eq!(o.launch_type, LaunchType::BackendService);
@@ -624,7 +637,12 @@ mod tests {
         assert_eq!(o.jwks, r#"{"keys":[]}"#);
         assert_eq!(o.client_type, ClientType::ConfidentialAsymmetric);
         assert_eq!(o.pkce, PkcePolicy::None);
-        assert_eq!(o.fhir_context, r#"[{"role":"launch"}]"#);
+        assert_eq!(
+            o.fhir_context,
+            r#"[{"reference":"Observation/1","role":"launch"}]"#
+        );
+        assert_eq!(o.intent, "order-review");
+        assert_eq!(o.tenant, "t1");
     }
 
     #[test]
@@ -822,10 +840,37 @@ mod tests {
         ]
     }
 
+    /// Valid `fhir_context` values in each accepted form (invalid ones are
+    /// refused by `decode`, see `fhir_context_is_validated`).
+    fn fhir_context_text() -> impl Strategy<Value = String> {
+        let reference = "(Observation|DiagnosticReport|ServiceRequest)/[a-z0-9.-]{1,8}";
+        prop_oneof![
+            Just(String::new()),
+            prop::collection::vec(reference, 1..3).prop_map(|v| v.join(",")),
+            prop::collection::vec(reference, 1..3).prop_map(|v| Value::from(v).to_string()),
+            (reference, "[a-z:/.]{1,12}").prop_map(|(r, role)| {
+                serde_json::json!([{ "reference": r, "role": role }]).to_string()
+            }),
+        ]
+    }
+
+    #[test]
+    fn fhir_context_is_validated() {
+        let e = dec(r#"{"fhir_context":[{"role":"launch"}]}"#).unwrap_err();
+        assert!(matches!(e, LaunchError::FhirContext(_)));
+        assert!(e.to_string().contains("reference, canonical or identifier"));
+        let e = dec(r#"[0,"","","",0,0,0,"","","","","","","",0,1,"Observation"]"#).unwrap_err();
+        assert!(e.to_string().contains("relative reference"), "{e}");
+        let o = dec(r#"{"fhir_context":"Observation/1","intent":"i","tenant":"t"}"#).unwrap();
+        assert_eq!((o.intent.as_str(), o.tenant.as_str()), ("i", "t"));
+        assert_eq!(decode(&encode(&o)), Ok(o));
+    }
+
     prop_compose! {
         fn options()(
             lt in prop::sample::select(LaunchType::ALL.to_vec()),
-            strings in prop::collection::vec(text(), 12),
+            strings in prop::collection::vec(text(), 13),
+            fhir_context in fhir_context_text(),
             flags in any::<[bool; 3]>(),
             err in prop::option::of(prop::sample::select(SimulatedError::ALL.to_vec())),
             ct in prop::sample::select(ClientType::ALL.to_vec()),
@@ -850,7 +895,9 @@ mod tests {
                 jwks: next(),
                 client_type: ct,
                 pkce: pk,
-                fhir_context: next(),
+                fhir_context,
+                intent: next(),
+                tenant: next(),
             }
         }
     }

@@ -8,6 +8,7 @@
 
 mod codec;
 pub mod explain;
+pub mod fhir_context;
 mod model;
 
 pub use codec::{decode, encode, LaunchError};

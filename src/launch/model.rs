@@ -250,8 +250,14 @@ pub struct LaunchOptions {
     pub jwks: String,
     pub client_type: ClientType,
     pub pkce: PkcePolicy,
-    /// SMART 2.2 `fhirContext`: a JSON array, or comma-separated references.
+    /// SMART 2.2 `fhirContext`: a JSON array, or comma-separated references
+    /// (see `launch::fhir_context`).
     pub fhir_context: String,
+    /// SMART `intent` returned with the token (slot 17; the v2 launcher
+    /// ignores extra slots, so values stay compatible).
+    pub intent: String,
+    /// SMART 2.x `tenant` returned with the token (slot 18).
+    pub tenant: String,
 }
 
 impl Default for LaunchOptions {
@@ -274,6 +280,8 @@ impl Default for LaunchOptions {
             client_type: ClientType::Public,
             pkce: PkcePolicy::Auto,
             fhir_context: String::new(),
+            intent: String::new(),
+            tenant: String::new(),
         }
     }
 }

@@ -7,8 +7,10 @@
 use url::Url;
 
 use super::error::{ErrorCode, OAuthError};
+use super::negotiate::negotiate;
 use super::params::Params;
 use super::pkce;
+use super::prompt_none::{self, Prompt};
 use super::scopes::ScopeSet;
 use super::screen::{FlowState, Screen, ScreenRequest, SCREEN_FIELDS};
 use super::site::{same_resource_server, Site};
@@ -50,6 +52,8 @@ fn page(title: &str, message: impl Into<String>) -> AuthorizeOutcome {
 pub struct AuthorizeDeps<'a> {
     pub hs: &'a Hs256,
     pub directory: &'a dyn Directory,
+    /// The public JWK of the id_token key, to verify `id_token_hint`.
+    pub id_token_jwk: &'a serde_json::Value,
 }
 
 /// Decodes the launch options: the `launch` parameter wins over the `{sim}`
@@ -203,7 +207,7 @@ pub fn authorize(
             "simulated error: the requested scope is invalid",
         );
     }
-    let granted = requested.restrict_to(&ScopeSet::parse(&opts.scope));
+    let granted = negotiate(&requested, &ScopeSet::parse(&opts.scope));
     if granted.is_empty() {
         return fail(
             ErrorCode::InvalidScope,
@@ -238,12 +242,28 @@ pub fn authorize(
         flow: opened.unwrap_or_default(),
         error: None,
     };
-    if from_screen {
+    let prompt = match prompt_none::parse_prompt(params.get("prompt")) {
+        Ok(p) => p,
+        Err(e) => return fail(ErrorCode::InvalidRequest, &e),
+    };
+    if prompt == Prompt::Silent {
+        let signed_in =
+            prompt_none::hint_subject(params.get("id_token_hint"), client_id, deps.id_token_jwk)
+                .and_then(|sub| chain.sign_in_as(&sub));
+        if let Err(e) = signed_in {
+            return fail(ErrorCode::LoginRequired, &format!("prompt=none: {e}"));
+        }
+    } else if from_screen {
         if let Err(denied) = chain.apply_submission() {
             return fail(ErrorCode::AccessDenied, denied);
         }
     }
-    match chain.decide() {
+    let decided = chain.decide();
+    if let (Prompt::Silent, Err(screen)) = (prompt, &decided) {
+        let (code, why) = prompt_none::screen_error(screen);
+        return fail(code, why);
+    }
+    match decided {
         Ok(decision) => AuthorizeOutcome::Redirect(issue_code(
             &redirect,
             state,
@@ -412,6 +432,28 @@ impl Chain<'_> {
         Ok(())
     }
 
+    /// `prompt=none`: the user named by a verified `id_token_hint` signs in
+    /// without a screen, if this launch would let them sign in at all.
+    fn sign_in_as(&mut self, sub: &str) -> Result<(), String> {
+        let refused = || format!("`{sub}` cannot sign in to this launch");
+        match sub.split_once('/') {
+            Some(("Patient", id)) if self.opts.launch_type.patient_is_user() => {
+                if !self.patient_allowed(id) {
+                    return Err(refused());
+                }
+                self.flow.patient = Some(id.to_string());
+            }
+            Some(("Practitioner", id)) if !self.opts.launch_type.patient_is_user() => {
+                if !self.provider_allowed(id) {
+                    return Err(refused());
+                }
+                self.flow.provider = Some(id.to_string());
+            }
+            _ => return Err(refused()),
+        }
+        Ok(())
+    }
+
     fn user(&self) -> Option<String> {
         if self.opts.launch_type.patient_is_user() {
             self.flow.patient.as_ref().map(|p| format!("Patient/{p}"))
@@ -549,9 +591,12 @@ fn issue_code(
                 smart_style_url: input.site.smart_style_url(),
                 patient: input.decision.patient,
                 encounter: input.decision.encounter,
-                fhir_context: fhir_context(&opts.fhir_context),
-                intent: None,
-                tenant: None,
+                // Validated when the launch value was decoded.
+                fhir_context: launch::fhir_context::parse(&opts.fhir_context)
+                    .ok()
+                    .flatten(),
+                intent: Some(opts.intent.clone()).filter(|s| !s.is_empty()),
+                tenant: Some(opts.tenant.clone()).filter(|s| !s.is_empty()),
             },
         },
         redirect_uri: input.redirect_uri.to_string(),
@@ -572,25 +617,6 @@ fn issue_code(
         }
     }
     url.to_string()
-}
-
-/// SMART 2.2 `fhirContext` from the launch option: a JSON array as given, or
-/// comma-separated relative references turned into `{"reference": ...}`.
-fn fhir_context(value: &str) -> Option<serde_json::Value> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    if let Ok(v @ serde_json::Value::Array(_)) = serde_json::from_str(value) {
-        return Some(v);
-    }
-    let items: Vec<serde_json::Value> = value
-        .split(',')
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(|r| serde_json::json!({ "reference": r }))
-        .collect();
-    (!items.is_empty()).then_some(serde_json::Value::Array(items))
 }
 
 /// RFC 6749 §4.1.2.1: the error travels in the redirect's query, with the

@@ -62,6 +62,11 @@ pub fn smart_configuration(site: &Site) -> Value {
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
         "capabilities": CAPABILITIES,
+        // RFC 7662 and RFC 7009 (RFC 8414 §2 metadata names).
+        "introspection_endpoint": site.introspect_url(),
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "revocation_endpoint": site.revoke_url(),
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
     })
 }
 
@@ -114,5 +119,13 @@ mod tests {
             .as_array()
             .unwrap();
         assert_eq!(methods, &vec![json!("S256")]);
+        assert_eq!(
+            smart["introspection_endpoint"],
+            "http://h:1/v/r4/sim/abc/auth/introspect"
+        );
+        assert_eq!(
+            smart["revocation_endpoint"],
+            "http://h:1/v/r4/sim/abc/auth/revoke"
+        );
     }
 }

@@ -3,12 +3,20 @@
 //! types in here.
 
 pub mod authorize;
+pub mod bearer;
+pub mod caller;
 pub mod client_auth;
 pub mod discovery;
 pub mod error;
+pub mod introspect;
+pub mod launch_id;
+pub mod negotiate;
 pub mod params;
 pub mod pkce;
+pub mod prompt_none;
 pub mod replay;
+pub mod revocations;
+pub mod revoke;
 pub mod scopes;
 pub mod screen;
 pub mod site;

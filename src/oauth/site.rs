@@ -67,6 +67,16 @@ impl Site {
         format!("{}/auth/token", self.prefix())
     }
 
+    /// RFC 7662 token introspection.
+    pub fn introspect_url(&self) -> String {
+        format!("{}/auth/introspect", self.prefix())
+    }
+
+    /// RFC 7009 token revocation.
+    pub fn revoke_url(&self) -> String {
+        format!("{}/auth/revoke", self.prefix())
+    }
+
     pub fn jwks_url(&self) -> String {
         format!("{}/keys", self.base_url)
     }

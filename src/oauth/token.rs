@@ -9,6 +9,7 @@ use super::error::OAuthError;
 use super::params::Params;
 use super::pkce;
 use super::replay::{ExpiringSet, Spent};
+use super::revocations::Revocations;
 use super::scopes::ScopeSet;
 use super::site::Site;
 use super::tokens::{
@@ -26,6 +27,8 @@ pub struct TokenDeps<'a> {
     pub used_codes: &'a ExpiringSet,
     /// Ids of rotated refresh tokens, under strict rotation.
     pub used_refresh: &'a ExpiringSet,
+    /// Revoked tokens and grants (RFC 7009, code reuse, refresh replay).
+    pub revocations: &'a Revocations,
     pub access_token_lifetime: i64,
     pub refresh_token_lifetime: i64,
     pub strict_refresh_rotation: bool,
@@ -141,9 +144,11 @@ fn authorization_code(
     match deps.used_codes.use_once(&claims.jti, claims.exp, now) {
         Ok(()) => {}
         Err(Spent::AlreadyUsed) => {
+            // RFC 6749 §4.1.2: revoke what the first exchange produced.
+            let _ = deps.revocations.revoke_grant(&claims.grant.gid, now);
             return Err(OAuthError::invalid_grant(
-                "the authorization code was already used",
-            ))
+                "the authorization code was already used; the tokens issued for it are revoked",
+            ));
         }
         Err(Spent::Full) => {
             return Err(OAuthError::new(
@@ -176,6 +181,14 @@ fn refresh(
         .map_err(|p| token_problem("refresh token", p))?;
     authenticate(creds, &claims.grant.client_id, &claims.reg, &deps.keys.hs)?;
     simulated_client_errors(&claims.reg, creds)?;
+    if deps
+        .revocations
+        .is_revoked(&claims.jti, &claims.grant.gid, now)
+    {
+        return Err(OAuthError::invalid_grant(
+            "the refresh token has been revoked",
+        ));
+    }
     if claims.reg.auth_error == Some(SimulatedError::TokenExpiredRefreshToken) {
         return Err(OAuthError::invalid_grant(
             "simulated error: the refresh token has expired",
@@ -199,9 +212,12 @@ fn refresh(
         match deps.used_refresh.use_once(&claims.jti, claims.exp, now) {
             Ok(()) => {}
             Err(Spent::AlreadyUsed) => {
+                // RFC 9700 §4.14.2: a replayed rotated refresh token may be
+                // stolen; revoke the grant, the newest tokens included.
+                let _ = deps.revocations.revoke_grant(&claims.grant.gid, now);
                 return Err(OAuthError::invalid_grant(
-                    "this refresh token was already rotated; use the newest one",
-                ))
+                    "this refresh token was already rotated; the grant is revoked",
+                ));
             }
             Err(Spent::Full) => {
                 return Err(OAuthError::new(
@@ -227,6 +243,9 @@ fn simulated_client_errors(
         Some(SimulatedError::TokenInvalidToken) => {
             Err(OAuthError::invalid_grant("simulated error: invalid token"))
         }
+        Some(SimulatedError::TokenInvalidScope) => Err(OAuthError::invalid_scope(
+            "simulated error: the requested scope is invalid",
+        )),
         _ => Ok(()),
     }
 }
