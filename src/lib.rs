@@ -12,6 +12,7 @@ pub mod fixtures;
 pub mod http;
 pub mod keys;
 pub mod launch;
+pub mod metrics;
 pub mod oauth;
 pub mod pages;
 pub mod sandbox;

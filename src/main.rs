@@ -69,6 +69,25 @@ struct ServeArgs {
     /// Access token lifetime in seconds.
     #[arg(long, env = "ACCESS_TOKEN_LIFETIME", default_value_t = 3600)]
     access_token_lifetime: i64,
+    /// Log format: `human` lines or one `json` object per line.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,actix_server=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Human => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
 }
 
 fn main() -> ExitCode {
@@ -114,12 +133,7 @@ fn generate_fixtures(patients: usize, seed: u64, out: &std::path::Path) -> ExitC
 
 #[actix_web::main]
 async fn serve(cli: ServeArgs) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
-        .init();
+    init_logging(cli.log_format);
     let config = Config {
         host: cli.host,
         port: cli.port,

@@ -18,6 +18,7 @@ pub struct Sandbox {
     /// Revoked access tokens and grants (RFC 7009).
     pub revocations: Revocations,
     pub directory: Arc<dyn Directory>,
+    pub metrics: crate::metrics::Metrics,
     /// Whether the keys were generated at start (tokens will not survive a
     /// restart); logged by the binary.
     pub generated_keys: Vec<&'static str>,
@@ -69,6 +70,7 @@ impl Sandbox {
                     .max(crate::oauth::tokens::CODE_LIFETIME),
             ),
             directory: Arc::new(BuiltinDirectory::default()),
+            metrics: crate::metrics::Metrics::default(),
             generated_keys: generated,
             config,
         })

@@ -134,7 +134,12 @@ pub async fn token(
         authorization,
     };
     match token_grant(&request, &sandbox.token_deps(), clock::now()) {
-        Ok(response) => no_store(HttpResponse::Ok()).json(response),
+        Ok(response) => {
+            if let Some(grant) = params.get("grant_type") {
+                sandbox.metrics.token_issued(grant);
+            }
+            no_store(HttpResponse::Ok()).json(response)
+        }
         Err(e) => oauth_error(&e),
     }
 }

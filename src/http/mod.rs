@@ -5,6 +5,7 @@
 mod auth;
 mod discovery;
 mod lifecycle;
+mod observe;
 mod respond;
 
 use std::net::TcpListener;
@@ -63,7 +64,6 @@ pub fn start(config: Config) -> Result<Running, StartError> {
         App::new()
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(64 * 1024))
-            .wrap(middleware::Logger::new("%a \"%m %U\" %s %Dms"))
             .wrap(
                 Cors::default()
                     .allow_any_origin()
@@ -71,6 +71,7 @@ pub fn start(config: Config) -> Result<Running, StartError> {
                     .allow_any_header()
                     .max_age(86_400),
             )
+            .wrap(middleware::from_fn(observe::observe))
             .configure(routes)
     })
     .listen(listener)
@@ -113,12 +114,20 @@ fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/keys", web::get().to(discovery::keys))
         .route("/smart-style.json", web::get().to(discovery::smart_style))
         .route("/health", web::get().to(health))
+        .route("/metrics", web::get().to(metrics))
         .route("/static/{name}", web::get().to(static_asset))
         .default_service(web::to(not_found));
 }
 
 async fn health() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// Prometheus text exposition.
+async fn metrics(sandbox: web::Data<Sandbox>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(sandbox.metrics.render())
 }
 
 async fn static_asset(name: web::Path<String>) -> HttpResponse {
