@@ -27,6 +27,12 @@ pub struct Config {
     /// Upper bound on remembered single-use ids (used codes, rotated refresh
     /// tokens); see `oauth::replay`.
     pub replay_cache_capacity: usize,
+    /// Backend services (`client_credentials`) access token lifetime in
+    /// seconds; SMART Backend Services: SHOULD NOT exceed 300.
+    pub backend_token_lifetime: i64,
+    /// Hosts (`host` or `host:port`) whose JWKS URLs may be fetched; empty
+    /// allows any host. A public deployment should list its clients' hosts.
+    pub jwks_allowed_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -41,6 +47,8 @@ impl Default for Config {
             access_token_lifetime: 3600,
             refresh_token_lifetime: 90 * 24 * 3600,
             replay_cache_capacity: 1_000_000,
+            backend_token_lifetime: 300,
+            jwks_allowed_hosts: Vec::new(),
         }
     }
 }
@@ -63,6 +71,8 @@ pub enum ConfigError {
     ShortSecret,
     #[error("{0} must be positive")]
     NotPositive(&'static str),
+    #[error("{0}")]
+    HttpClient(String),
 }
 
 impl Config {
@@ -89,6 +99,9 @@ impl Config {
         }
         if self.refresh_token_lifetime <= 0 {
             return Err(ConfigError::NotPositive("refresh token lifetime"));
+        }
+        if self.backend_token_lifetime <= 0 {
+            return Err(ConfigError::NotPositive("backend token lifetime"));
         }
         Ok(self)
     }

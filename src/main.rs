@@ -32,6 +32,17 @@ struct Cli {
     /// Access token lifetime in seconds.
     #[arg(long, env = "ACCESS_TOKEN_LIFETIME", default_value_t = 3600)]
     access_token_lifetime: i64,
+    /// Backend services (client_credentials) token lifetime in seconds.
+    #[arg(long, env = "BACKEND_TOKEN_LIFETIME", default_value_t = 300)]
+    backend_token_lifetime: i64,
+    /// Host (or host:port) whose client JWKS URLs may be fetched; repeat for
+    /// more. Default: any host. Set it on a public deployment.
+    #[arg(
+        long = "jwks-allowed-host",
+        env = "JWKS_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    jwks_allowed_hosts: Vec<String>,
 }
 
 #[actix_web::main]
@@ -51,6 +62,8 @@ async fn main() -> ExitCode {
         secret: cli.secret,
         strict_refresh_rotation: cli.strict_refresh_rotation,
         access_token_lifetime: cli.access_token_lifetime,
+        backend_token_lifetime: cli.backend_token_lifetime,
+        jwks_allowed_hosts: cli.jwks_allowed_hosts,
         ..Config::default()
     };
     let running = match smart_sandbox::start(config) {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::config::{Config, ConfigError};
 use crate::directory::{BuiltinDirectory, Directory};
 use crate::keys::{Hs256, Keys, RsaSigner};
+use crate::oauth::jwks_fetch::JwksFetcher;
 use crate::oauth::replay::ExpiringSet;
 use crate::oauth::token::TokenDeps;
 
@@ -14,6 +15,10 @@ pub struct Sandbox {
     pub keys: Keys,
     pub used_codes: ExpiringSet,
     pub used_refresh: ExpiringSet,
+    /// `iss` + `jti` of accepted client assertions.
+    pub used_jtis: ExpiringSet,
+    /// Fetches and caches clients' registered JWKS URLs.
+    pub jwks_fetcher: JwksFetcher,
     pub directory: Arc<dyn Directory>,
     /// Whether the keys were generated at start (tokens will not survive a
     /// restart); logged by the binary.
@@ -58,6 +63,9 @@ impl Sandbox {
             },
             used_codes: ExpiringSet::new(capacity),
             used_refresh: ExpiringSet::new(capacity),
+            used_jtis: ExpiringSet::new(capacity),
+            jwks_fetcher: JwksFetcher::new(&config.jwks_allowed_hosts)
+                .map_err(ConfigError::HttpClient)?,
             directory: Arc::new(BuiltinDirectory::default()),
             generated_keys: generated,
             config,
@@ -69,7 +77,9 @@ impl Sandbox {
             keys: &self.keys,
             used_codes: &self.used_codes,
             used_refresh: &self.used_refresh,
+            used_jtis: &self.used_jtis,
             access_token_lifetime: self.config.access_token_lifetime,
+            backend_token_lifetime: self.config.backend_token_lifetime,
             refresh_token_lifetime: self.config.refresh_token_lifetime,
             strict_refresh_rotation: self.config.strict_refresh_rotation,
         }

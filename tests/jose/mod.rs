@@ -1,0 +1,324 @@
+//! An independent JOSE signer for the tests: client assertions are built by
+//! hand (RFC 7515 compact JWS) and signed with RustCrypto's `rsa`, `p384`
+//! and `p256`, never with the server's own `jsonwebtoken` code. Also a tiny
+//! JWKS HTTP server that counts its requests.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn data(name: &str) -> String {
+    let path = format!("{}/tests/data/clients/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    let s = s.trim();
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A client's private key.
+pub enum ClientKey {
+    Rsa(rsa::RsaPrivateKey),
+    P384(p384::ecdsa::SigningKey),
+    P256(p256::ecdsa::SigningKey),
+}
+
+impl ClientKey {
+    pub fn rsa() -> Self {
+        use rsa::pkcs8::DecodePrivateKey;
+        ClientKey::Rsa(rsa::RsaPrivateKey::from_pkcs8_pem(&data("rsa-client.pem")).unwrap())
+    }
+
+    pub fn p384() -> Self {
+        ClientKey::P384(
+            p384::ecdsa::SigningKey::from_slice(&hex(&data("p384-client.hex"))).unwrap(),
+        )
+    }
+
+    /// A second key of the same kind as `for_alg(alg)`: the attacker's.
+    pub fn other_for_alg(alg: &str) -> Self {
+        use rsa::pkcs8::DecodePrivateKey;
+        match alg {
+            "ES384" => ClientKey::P384(
+                p384::ecdsa::SigningKey::from_slice(&hex(&data("p384-other.hex"))).unwrap(),
+            ),
+            _ => {
+                ClientKey::Rsa(rsa::RsaPrivateKey::from_pkcs8_pem(&data("rsa-other.pem")).unwrap())
+            }
+        }
+    }
+
+    pub fn p256() -> Self {
+        ClientKey::P256(
+            p256::ecdsa::SigningKey::from_slice(&hex(&data("p256-client.hex"))).unwrap(),
+        )
+    }
+
+    /// The key for `alg` (RS* → RSA, ES384 → P-384, ES256 → P-256).
+    pub fn for_alg(alg: &str) -> Self {
+        match alg {
+            "ES384" => Self::p384(),
+            "ES256" => Self::p256(),
+            _ => Self::rsa(),
+        }
+    }
+
+    /// The public JWK (RFC 7518 §6.2 / §6.3), public members only.
+    pub fn public_jwk(&self, kid: &str) -> Value {
+        match self {
+            ClientKey::Rsa(k) => {
+                use rsa::traits::PublicKeyParts;
+                json!({"kty": "RSA", "kid": kid, "n": b64(&k.n().to_bytes_be()),
+                       "e": b64(&k.e().to_bytes_be())})
+            }
+            ClientKey::P384(k) => {
+                let p = k.verifying_key().to_sec1_point(false);
+                let b = p.as_bytes();
+                json!({"kty": "EC", "kid": kid, "crv": "P-384",
+                       "x": b64(&b[1..49]), "y": b64(&b[49..97])})
+            }
+            ClientKey::P256(k) => {
+                let p = k.verifying_key().to_sec1_point(false);
+                let b = p.as_bytes();
+                json!({"kty": "EC", "kid": kid, "crv": "P-256",
+                       "x": b64(&b[1..33]), "y": b64(&b[33..65])})
+            }
+        }
+    }
+
+    /// The raw signature over `input` for `alg`.
+    pub fn sign_raw(&self, alg: &str, input: &[u8]) -> Vec<u8> {
+        match self {
+            ClientKey::Rsa(k) => {
+                use rsa::signature::{SignatureEncoding, Signer};
+                match alg {
+                    "RS256" => rsa::pkcs1v15::SigningKey::<rsa::sha2::Sha256>::new(k.clone())
+                        .sign(input)
+                        .to_vec(),
+                    "RS384" => rsa::pkcs1v15::SigningKey::<rsa::sha2::Sha384>::new(k.clone())
+                        .sign(input)
+                        .to_vec(),
+                    other => panic!("RSA key cannot sign {other}"),
+                }
+            }
+            ClientKey::P384(k) => {
+                use p384::ecdsa::signature::Signer;
+                let sig: p384::ecdsa::Signature = k.sign(input);
+                sig.to_bytes().to_vec()
+            }
+            ClientKey::P256(k) => {
+                use p256::ecdsa::signature::Signer;
+                let sig: p256::ecdsa::Signature = k.sign(input);
+                sig.to_bytes().to_vec()
+            }
+        }
+    }
+}
+
+/// `base64url(header).base64url(claims).base64url(signature)`.
+pub fn sign_jws(key: &ClientKey, header: &Value, claims: &Value) -> String {
+    let alg = header["alg"].as_str().unwrap_or("RS384").to_string();
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let sig = key.sign_raw(&alg, input.as_bytes());
+    format!("{input}.{}", b64(&sig))
+}
+
+/// An HMAC-SHA256 JWS keyed with `secret`: the classic algorithm-confusion
+/// forgery when `secret` is the server-known public key.
+pub fn sign_hs256(secret: &[u8], header: &Value, claims: &Value) -> String {
+    use rsa::sha2::{Digest, Sha256};
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    // HMAC (RFC 2104) by hand, to stay independent of the server's crates.
+    let mut k = if secret.len() > 64 {
+        Sha256::digest(secret).to_vec()
+    } else {
+        secret.to_vec()
+    };
+    k.resize(64, 0);
+    let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
+    let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
+    let inner = Sha256::new()
+        .chain_update(&ipad)
+        .chain_update(input.as_bytes())
+        .finalize();
+    let mac = Sha256::new()
+        .chain_update(&opad)
+        .chain_update(inner)
+        .finalize();
+    format!("{input}.{}", b64(&mac))
+}
+
+/// Seconds since the epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A fresh 64-hex-character jti, as Inferno sends.
+pub fn jti() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// A tiny HTTP/1.1 server answering every request with `body` (JSON) and
+/// `cache_control`, counting the requests.
+pub struct JwksServer {
+    pub url: String,
+    pub hits: Arc<AtomicUsize>,
+}
+
+pub async fn serve_jwks(body: Value, cache_control: Option<&str>) -> JwksServer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let body = body.to_string();
+    let cache = cache_control
+        .map(|c| format!("Cache-Control: {c}\r\n"))
+        .unwrap_or_default();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            counter.fetch_add(1, Ordering::SeqCst);
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{cache}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let mut seen = Vec::new();
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = sock.write_all(response.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    JwksServer {
+        url: format!("http://127.0.0.1:{port}/jwks.json"),
+        hits,
+    }
+}
+
+/// The JWKS of `key` under `kid`.
+pub fn jwks_of(key: &ClientKey, kid: &str) -> Value {
+    json!({"keys": [key.public_jwk(kid)]})
+}
+
+/// The assertion header Inferno sends: `alg`, `kid`, `typ: JWT`.
+pub fn header(alg: &str, kid: &str) -> Value {
+    json!({"alg": alg, "kid": kid, "typ": "JWT"})
+}
+
+/// RFC 7523 claims for `client_id` at `aud`, expiring in five minutes.
+pub fn claims(client_id: &str, aud: &str) -> Value {
+    let now = now();
+    json!({"iss": client_id, "sub": client_id, "aud": aud, "exp": now + 300,
+           "iat": now, "jti": jti()})
+}
+
+/// The base64url launch value for `{sim}`.
+pub fn sim(options: &Value) -> String {
+    b64(options.to_string().as_bytes())
+}
+
+/// A token endpoint answer.
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Answer {
+    pub fn error(&self) -> &str {
+        self.body["error"].as_str().unwrap_or("")
+    }
+    pub fn description(&self) -> &str {
+        self.body["error_description"].as_str().unwrap_or("")
+    }
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+/// Posts a form to `url`, with HTTP Basic credentials when given.
+pub async fn post_form(url: &str, form: &[(&str, &str)], basic: Option<(&str, &str)>) -> Answer {
+    let client = reqwest::Client::new();
+    let mut req = client.post(url).form(form);
+    if let Some((id, secret)) = basic {
+        req = req.basic_auth(id, Some(secret));
+    }
+    let resp = req.send().await.expect("token request");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Answer {
+        status,
+        body,
+        headers,
+    }
+}
+
+/// A `client_credentials` request with `assertion`.
+pub async fn backend_token(url: &str, scope: &str, assertion: &str) -> Answer {
+    post_form(
+        url,
+        &[
+            ("grant_type", "client_credentials"),
+            ("scope", scope),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", assertion),
+        ],
+        None,
+    )
+    .await
+}
+
+/// Asserts an RFC 6749 §5.2 `invalid_client` answer with status 401.
+#[track_caller]
+pub fn assert_invalid_client(a: &Answer, why: &str) {
+    assert_eq!(a.status, 401, "{why}: {:?}", a.body);
+    assert_eq!(a.error(), "invalid_client", "{why}: {:?}", a.body);
+    assert!(!a.description().is_empty(), "{why}: no description");
+    assert_eq!(a.header("cache-control"), "no-store", "{why}");
+    assert_eq!(a.header("pragma"), "no-cache", "{why}");
+}
