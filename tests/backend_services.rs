@@ -129,13 +129,33 @@ async fn jwks_hosts_can_be_restricted() {
     assert_invalid_client(&a, "host not allowed");
     assert!(a.description().contains("allowed hosts"), "{:?}", a.body);
     assert_eq!(server.hits.load(Ordering::SeqCst), 0);
-    // An unreachable URL is a clear 401, never a 5xx.
     let url = token_url(
         &app.base,
         &launch(json!({"jwks_url": "ftp://jwks.example.org/jwks"})),
     );
     let a = backend_token(&url, "system/*.rs", &assertion("RS384", &url)).await;
     assert_invalid_client(&a, "ftp URL");
+}
+
+#[tokio::test]
+async fn jwks_fetch_failures_are_401_never_5xx() {
+    let app = common::spawn_app().await;
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://127.0.0.1:{}/jwks", l.local_addr().unwrap().port())
+    };
+    let huge = jose::serve_jwks(json!({"keys": [], "pad": "a".repeat(70_000)}), None).await;
+    let not_jwks = jose::serve_jwks(json!({"hello": "world"}), None).await;
+    for (what, jwks_url) in [
+        ("connection refused", closed),
+        ("over the size cap", huge.url.clone()),
+        ("not a JWKS", not_jwks.url.clone()),
+    ] {
+        let url = token_url(&app.base, &launch(json!({"jwks_url": jwks_url})));
+        let a = backend_token(&url, "system/*.rs", &assertion("RS384", &url)).await;
+        assert_invalid_client(&a, what);
+        assert!(a.description().contains("JWKS"), "{what}: {:?}", a.body);
+    }
 }
 
 #[tokio::test]
