@@ -208,3 +208,91 @@ fn check_claims(
     }
     Ok(iss.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: UnixTime = 1_700_000_000;
+    const URL: &str = "http://h/v/r4/sim/x/auth/token";
+
+    fn check(claims: Value, client_id: Option<&str>) -> Result<String, OAuthError> {
+        let jwks = json!({"keys": []});
+        let used = ExpiringSet::new(10);
+        let c = AssertionCheck {
+            assertion: "",
+            client_id,
+            token_url: URL,
+            jwks: &jwks,
+            jwks_url: None,
+            used_jtis: &used,
+            simulate_replay: false,
+        };
+        check_claims(&c, &claims, NOW)
+    }
+
+    fn claims(exp: i64) -> Value {
+        json!({"iss": "c", "sub": "c", "aud": URL, "exp": exp, "jti": "j"})
+    }
+
+    #[test]
+    fn exp_window_with_skew() {
+        assert!(check(claims(NOW + 300), None).is_ok());
+        assert!(check(claims(NOW + 360), None).is_ok());
+        assert!(check(claims(NOW + 361), None).is_err());
+        assert!(check(claims(NOW - 59), None).is_ok());
+        assert!(check(claims(NOW - 60), None).is_err());
+    }
+
+    #[test]
+    fn identity_and_audience() {
+        assert_eq!(check(claims(NOW + 60), Some("c")).unwrap(), "c");
+        assert!(check(claims(NOW + 60), Some("d")).is_err());
+        let mut c = claims(NOW + 60);
+        c["aud"] = json!(format!("{URL}/"));
+        assert!(check(c.clone(), None).is_ok(), "trailing slash ignored");
+        c["aud"] = json!("http://h/v/r4/auth/token");
+        assert!(check(c, None).is_err());
+    }
+
+    #[test]
+    fn header_shapes() {
+        let jwks = json!({"keys": []});
+        let used = ExpiringSet::new(10);
+        let head = |h: Value| {
+            format!(
+                "{}.e30.c2ln",
+                URL_SAFE_NO_PAD.encode(h.to_string().as_bytes())
+            )
+        };
+        for (assertion, needle) in [
+            (head(json!({"alg": "none", "kid": "k"})), "alg"),
+            (head(json!({"alg": "HS256", "kid": "k"})), "alg"),
+            (head(json!({"alg": "RS384"})), "kid"),
+            (
+                head(json!({"alg": "RS384", "kid": "k", "typ": "JOSE"})),
+                "typ",
+            ),
+            (
+                head(json!({"alg": "RS384", "kid": "k", "crit": ["x"]})),
+                "crit",
+            ),
+            ("a.b".to_string(), "compact"),
+            ("x".repeat(MAX_ASSERTION_BYTES + 1), "longer"),
+        ] {
+            let c = AssertionCheck {
+                assertion: &assertion,
+                client_id: None,
+                token_url: URL,
+                jwks: &jwks,
+                jwks_url: None,
+                used_jtis: &used,
+                simulate_replay: false,
+            };
+            let e = verify_assertion(&c, NOW).unwrap_err();
+            assert_eq!(e.status(), 401);
+            assert!(e.description.contains(needle), "{needle}: {e}");
+        }
+    }
+}
