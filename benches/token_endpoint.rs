@@ -58,6 +58,8 @@ fn code(sb: &Sandbox, scope: &str) -> String {
             client_type: ClientType::Public,
             secret_digest: None,
             auth_error: None,
+            jwks_url: None,
+            jwks_digest: None,
         },
     })
 }
@@ -108,6 +110,7 @@ fn bench(c: &mut Criterion) {
                         site: &site,
                         params: &p,
                         authorization: None,
+                        remote_jwks: None,
                     };
                     token(&req, &deps, clock::now()).unwrap()
                 },
@@ -134,6 +137,7 @@ fn bench(c: &mut Criterion) {
                 site: &site,
                 params: &p,
                 authorization: None,
+                remote_jwks: None,
             };
             token(&req, &deps, clock::now()).unwrap()
         };
@@ -151,6 +155,7 @@ fn bench(c: &mut Criterion) {
                     site: &site,
                     params: &p,
                     authorization: None,
+                    remote_jwks: None,
                 };
                 token(&req, &deps, clock::now()).unwrap()
             })

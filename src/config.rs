@@ -30,6 +30,12 @@ pub struct Config {
     /// Upper bound on remembered revocations, for each of revoked access
     /// tokens and revoked grants; see `oauth::revocations`.
     pub revocation_cache_capacity: usize,
+    /// Backend services (`client_credentials`) access token lifetime in
+    /// seconds; SMART Backend Services: SHOULD NOT exceed 300.
+    pub backend_token_lifetime: i64,
+    /// Hosts (`host` or `host:port`) whose JWKS URLs may be fetched; empty
+    /// allows any host. A public deployment should list its clients' hosts.
+    pub jwks_allowed_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -45,6 +51,8 @@ impl Default for Config {
             refresh_token_lifetime: 90 * 24 * 3600,
             replay_cache_capacity: 1_000_000,
             revocation_cache_capacity: 100_000,
+            backend_token_lifetime: 300,
+            jwks_allowed_hosts: Vec::new(),
         }
     }
 }
@@ -67,6 +75,8 @@ pub enum ConfigError {
     ShortSecret,
     #[error("{0} must be positive")]
     NotPositive(&'static str),
+    #[error("{0}")]
+    HttpClient(String),
 }
 
 impl Config {
@@ -93,6 +103,9 @@ impl Config {
         }
         if self.refresh_token_lifetime <= 0 {
             return Err(ConfigError::NotPositive("refresh token lifetime"));
+        }
+        if self.backend_token_lifetime <= 0 {
+            return Err(ConfigError::NotPositive("backend token lifetime"));
         }
         Ok(self)
     }

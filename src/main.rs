@@ -69,6 +69,17 @@ struct ServeArgs {
     /// Access token lifetime in seconds.
     #[arg(long, env = "ACCESS_TOKEN_LIFETIME", default_value_t = 3600)]
     access_token_lifetime: i64,
+    /// Backend services (client_credentials) token lifetime in seconds.
+    #[arg(long, env = "BACKEND_TOKEN_LIFETIME", default_value_t = 300)]
+    backend_token_lifetime: i64,
+    /// Host (or host:port) whose client JWKS URLs may be fetched; repeat for
+    /// more. Default: any host. Set it on a public deployment.
+    #[arg(
+        long = "jwks-allowed-host",
+        env = "JWKS_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    jwks_allowed_hosts: Vec<String>,
     /// Log format: `human` lines or one `json` object per line.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     log_format: LogFormat,
@@ -142,6 +153,8 @@ async fn serve(cli: ServeArgs) -> ExitCode {
         secret: cli.secret,
         strict_refresh_rotation: cli.strict_refresh_rotation,
         access_token_lifetime: cli.access_token_lifetime,
+        backend_token_lifetime: cli.backend_token_lifetime,
+        jwks_allowed_hosts: cli.jwks_allowed_hosts,
         ..Config::default()
     };
     let running = match smart_sandbox::start(config) {

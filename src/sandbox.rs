@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::config::{Config, ConfigError};
 use crate::directory::{BuiltinDirectory, Directory};
 use crate::keys::{Hs256, Keys, RsaSigner};
+use crate::oauth::jwks_fetch::JwksFetcher;
 use crate::oauth::replay::ExpiringSet;
 use crate::oauth::revocations::Revocations;
 use crate::oauth::token::TokenDeps;
@@ -17,6 +18,10 @@ pub struct Sandbox {
     pub used_refresh: ExpiringSet,
     /// Revoked access tokens and grants (RFC 7009).
     pub revocations: Revocations,
+    /// `iss` + `jti` of accepted client assertions.
+    pub used_jtis: ExpiringSet,
+    /// Fetches and caches clients' registered JWKS URLs.
+    pub jwks_fetcher: JwksFetcher,
     pub directory: Arc<dyn Directory>,
     pub metrics: crate::metrics::Metrics,
     /// Whether the keys were generated at start (tokens will not survive a
@@ -69,6 +74,9 @@ impl Sandbox {
                     .max(config.access_token_lifetime)
                     .max(crate::oauth::tokens::CODE_LIFETIME),
             ),
+            used_jtis: ExpiringSet::new(capacity),
+            jwks_fetcher: JwksFetcher::new(&config.jwks_allowed_hosts)
+                .map_err(ConfigError::HttpClient)?,
             directory: Arc::new(BuiltinDirectory::default()),
             metrics: crate::metrics::Metrics::default(),
             generated_keys: generated,
@@ -82,7 +90,9 @@ impl Sandbox {
             used_codes: &self.used_codes,
             used_refresh: &self.used_refresh,
             revocations: &self.revocations,
+            used_jtis: &self.used_jtis,
             access_token_lifetime: self.config.access_token_lifetime,
+            backend_token_lifetime: self.config.backend_token_lifetime,
             refresh_token_lifetime: self.config.refresh_token_lifetime,
             strict_refresh_rotation: self.config.strict_refresh_rotation,
         }

@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::respond::{error_page, html, no_store, oauth_error};
 use super::site;
 use crate::clock;
+use crate::oauth::asymmetric::{jwks_url_to_fetch, RemoteJwks};
 use crate::oauth::authorize::{authorize, AuthorizeDeps, AuthorizeOutcome};
 use crate::oauth::token::{token as token_grant, TokenRequest};
 use crate::oauth::{OAuthError, Params};
@@ -128,12 +129,21 @@ pub async fn token(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
+    let now = clock::now();
+    let remote_jwks = match jwks_url_to_fetch(&site, &params, &sandbox.keys.hs, now) {
+        Some(url) => Some(RemoteJwks {
+            result: sandbox.jwks_fetcher.get(&url).await,
+            url,
+        }),
+        None => None,
+    };
     let request = TokenRequest {
         site: &site,
         params: &params,
         authorization,
+        remote_jwks: remote_jwks.as_ref(),
     };
-    match token_grant(&request, &sandbox.token_deps(), clock::now()) {
+    match token_grant(&request, &sandbox.token_deps(), now) {
         Ok(response) => {
             if let Some(grant) = params.get("grant_type") {
                 sandbox.metrics.token_issued(grant);

@@ -602,11 +602,7 @@ fn issue_code(
         redirect_uri: input.redirect_uri.to_string(),
         code_challenge: input.code_challenge,
         nonce: input.nonce.map(str::to_string),
-        reg: Registration {
-            client_type: opts.client_type,
-            secret_digest: (!opts.client_secret.is_empty()).then(|| hs.digest(&opts.client_secret)),
-            auth_error: opts.auth_error,
-        },
+        reg: Registration::from_launch(opts, hs),
     };
     let mut url = redirect.clone();
     {

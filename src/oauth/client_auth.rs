@@ -176,6 +176,8 @@ mod tests {
         let reg = Registration {
             client_type: ClientType::ConfidentialSymmetric,
             secret_digest: Some(hs.digest("right")),
+            jwks_url: None,
+            jwks_digest: None,
             auth_error: None,
         };
         let creds = |s: Option<&str>| ClientCredentials {

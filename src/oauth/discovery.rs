@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use super::jwks::SIGNING_ALGS;
 use super::site::Site;
 
 /// Scopes the sandbox understands and grants (SMART v1 and v2 syntax).
@@ -24,6 +25,8 @@ pub const SCOPES_SUPPORTED: &[&str] = &[
     "user/*.rs",
     "user/*.cruds",
     "user/*.*",
+    "system/*.read",
+    "system/*.rs",
 ];
 
 const CAPABILITIES: &[&str] = &[
@@ -32,6 +35,7 @@ const CAPABILITIES: &[&str] = &[
     "authorize-post",
     "client-public",
     "client-confidential-symmetric",
+    "client-confidential-asymmetric",
     "sso-openid-connect",
     "context-banner",
     "context-style",
@@ -47,7 +51,14 @@ const CAPABILITIES: &[&str] = &[
     "permission-v2",
 ];
 
-const AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "none"];
+const AUTH_METHODS: &[&str] = &[
+    "client_secret_basic",
+    "client_secret_post",
+    "private_key_jwt",
+    "none",
+];
+
+const GRANT_TYPES: &[&str] = &["authorization_code", "refresh_token", "client_credentials"];
 
 /// `{fhir-base}/.well-known/smart-configuration`.
 pub fn smart_configuration(site: &Site) -> Value {
@@ -57,7 +68,8 @@ pub fn smart_configuration(site: &Site) -> Value {
         "authorization_endpoint": site.authorize_url(),
         "token_endpoint": site.token_url(),
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_signing_alg_values_supported": SIGNING_ALGS,
+        "grant_types_supported": GRANT_TYPES,
         "scopes_supported": SCOPES_SUPPORTED,
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
@@ -83,7 +95,8 @@ pub fn openid_configuration(site: &Site) -> Value {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_signing_alg_values_supported": SIGNING_ALGS,
+        "grant_types_supported": GRANT_TYPES,
         "scopes_supported": SCOPES_SUPPORTED,
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "nonce", "fhirUser", "profile"],
         "code_challenge_methods_supported": ["S256"],

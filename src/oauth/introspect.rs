@@ -106,6 +106,8 @@ mod tests {
                 client_type: crate::launch::ClientType::Public,
                 secret_digest: None,
                 auth_error: None,
+                jwks_url: None,
+                jwks_digest: None,
             },
         });
         assert_eq!(introspect(Some(&refresh), &hs, &rev, 10), inactive);

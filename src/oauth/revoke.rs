@@ -98,6 +98,8 @@ mod tests {
                 client_type: ClientType::Public,
                 secret_digest: None,
                 auth_error: None,
+                jwks_url: None,
+                jwks_digest: None,
             },
         });
         let other = Caller::Public("other".into());

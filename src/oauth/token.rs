@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-use super::client_auth::{authenticate, read_credentials, ClientCredentials};
+use super::asymmetric::{authenticate_registered, RemoteJwks};
+use super::client_auth::{read_credentials, ClientCredentials};
 use super::error::OAuthError;
 use super::params::Params;
 use super::pkce;
@@ -29,7 +30,11 @@ pub struct TokenDeps<'a> {
     pub used_refresh: &'a ExpiringSet,
     /// Revoked tokens and grants (RFC 7009, code reuse, refresh replay).
     pub revocations: &'a Revocations,
+    /// `iss` + `jti` of accepted client assertions (RFC 7523 §3).
+    pub used_jtis: &'a ExpiringSet,
     pub access_token_lifetime: i64,
+    /// Backend services access token lifetime (SMART: at most 300 s).
+    pub backend_token_lifetime: i64,
     pub refresh_token_lifetime: i64,
     pub strict_refresh_rotation: bool,
 }
@@ -40,13 +45,17 @@ pub struct TokenRequest<'a> {
     pub params: &'a Params,
     /// The `Authorization` header, if any.
     pub authorization: Option<&'a str>,
+    /// The registered JWKS URL, fetched by the HTTP layer when needed
+    /// (see [`super::asymmetric::jwks_url_to_fetch`]).
+    pub remote_jwks: Option<&'a RemoteJwks>,
 }
 
 /// RFC 6749 §5.1 plus SMART launch context (flattened, as the seeds show).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TokenResponse {
-    #[serde(flatten)]
-    pub context: LaunchContext,
+    /// Absent for backend services, which have no launch context.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub context: Option<LaunchContext>,
     pub token_type: &'static str,
     pub scope: String,
     pub expires_in: i64,
@@ -87,11 +96,14 @@ pub fn token(
     let creds = read_credentials(req.authorization, req.params)?;
     match req.params.get("grant_type") {
         None => Err(OAuthError::invalid_request("grant_type is required")),
-        Some("authorization_code") => authorization_code(req.params, &creds, deps, now),
-        Some("refresh_token") => refresh(req.params, &creds, deps, now),
+        Some("authorization_code") => authorization_code(req, &creds, deps, now),
+        Some("refresh_token") => refresh(req, &creds, deps, now),
+        Some("client_credentials") => {
+            super::client_credentials::client_credentials(req, &creds, deps, now)
+        }
         Some(other) => Err(OAuthError::new(
             super::ErrorCode::UnsupportedGrantType,
-            format!("grant_type `{other}` is not supported here; use authorization_code or refresh_token"),
+            format!("grant_type `{other}` is not supported here; use authorization_code, refresh_token or client_credentials"),
         )),
     }
 }
@@ -105,17 +117,18 @@ fn token_problem(kind: &str, p: TokenProblem) -> OAuthError {
 
 /// RFC 6749 §4.1.3 and RFC 7636 §4.6.
 fn authorization_code(
-    params: &Params,
+    req: &TokenRequest<'_>,
     creds: &ClientCredentials,
     deps: &TokenDeps<'_>,
     now: UnixTime,
 ) -> Result<TokenResponse, OAuthError> {
+    let params = req.params;
     let code = params
         .get("code")
         .ok_or_else(|| OAuthError::invalid_request("code is required"))?;
     let claims: CodeClaims = tokens::verify(&deps.keys.hs, code, TokenKind::Code, now)
         .map_err(|p| token_problem("authorization code", p))?;
-    authenticate(creds, &claims.grant.client_id, &claims.reg, &deps.keys.hs)?;
+    authenticate_registered(req, creds, &claims.grant.client_id, &claims.reg, deps, now)?;
     simulated_client_errors(&claims.reg, creds)?;
     match params.get("redirect_uri") {
         Some(r) if r == claims.redirect_uri => {}
@@ -169,17 +182,18 @@ fn authorization_code(
 
 /// RFC 6749 §6: same or narrower scope, bound to the client it was issued to.
 fn refresh(
-    params: &Params,
+    req: &TokenRequest<'_>,
     creds: &ClientCredentials,
     deps: &TokenDeps<'_>,
     now: UnixTime,
 ) -> Result<TokenResponse, OAuthError> {
+    let params = req.params;
     let token = params
         .get("refresh_token")
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
     let claims: RefreshClaims = tokens::verify(&deps.keys.hs, token, TokenKind::Refresh, now)
         .map_err(|p| token_problem("refresh token", p))?;
-    authenticate(creds, &claims.grant.client_id, &claims.reg, &deps.keys.hs)?;
+    authenticate_registered(req, creds, &claims.grant.client_id, &claims.reg, deps, now)?;
     simulated_client_errors(&claims.reg, creds)?;
     if deps
         .revocations
@@ -238,6 +252,10 @@ fn simulated_client_errors(
     match reg.auth_error {
         Some(SimulatedError::AuthInvalidClientSecret) => Err(OAuthError::invalid_client(
             "simulated error: invalid client secret",
+        )
+        .with_basic_challenge(creds.basic)),
+        Some(SimulatedError::TokenExpiredRegistrationToken) => Err(OAuthError::invalid_client(
+            "simulated error: the client registration has expired",
         )
         .with_basic_challenge(creds.basic)),
         Some(SimulatedError::TokenInvalidToken) => {
@@ -309,7 +327,7 @@ fn issue(
         _ => None,
     };
     Ok(TokenResponse {
-        context: grant.ctx.clone(),
+        context: Some(grant.ctx.clone()),
         token_type: "Bearer",
         scope: grant.scope.clone(),
         expires_in: deps.access_token_lifetime,

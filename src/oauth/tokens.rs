@@ -53,6 +53,13 @@ pub struct Registration {
     /// HMAC digest of the pinned client secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_digest: Option<String>,
+    /// The pinned JWKS URL of an asymmetric client (a URL is no secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_url: Option<String>,
+    /// HMAC digest of the pinned inline JWKS text: the key set itself stays
+    /// out of the token and is read again from the token URL's `{sim}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_digest: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_error: Option<SimulatedError>,
 }
