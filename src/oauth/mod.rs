@@ -14,6 +14,7 @@ pub mod code;
 pub mod discovery;
 pub mod error;
 pub mod introspect;
+pub mod issue;
 pub mod jwks;
 pub mod jwks_fetch;
 pub mod launch_id;
