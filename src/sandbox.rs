@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::config::{Config, ConfigError};
-use crate::directory::{BuiltinDirectory, Directory};
+use crate::directory::{Directory, FhirDirectory};
 use crate::keys::{Hs256, Keys, RsaSigner};
 use crate::oauth::jwks_fetch::JwksFetcher;
 use crate::oauth::replay::ExpiringSet;
@@ -77,7 +77,9 @@ impl Sandbox {
             used_jtis: ExpiringSet::new(capacity),
             jwks_fetcher: JwksFetcher::new(&config.jwks_allowed_hosts)
                 .map_err(ConfigError::HttpClient)?,
-            directory: Arc::new(BuiltinDirectory::default()),
+            directory: Arc::new(FhirDirectory::from_resources(
+                crate::fixtures::load::shared().iter(),
+            )),
             metrics: crate::metrics::Metrics::default(),
             generated_keys: generated,
             config,

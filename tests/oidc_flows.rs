@@ -135,7 +135,7 @@ async fn provider_ehr_launch_with_oidc_client_pkce_and_refresh() {
     assert_eq!(profile, expected_user);
     let extra = tokens.extra_fields().extra_fields();
     assert_eq!(extra.patient.as_deref(), Some(EHR_PATIENT));
-    assert_eq!(extra.encounter.as_deref(), Some("enc-priya-diabetes-2026"));
+    assert_eq!(extra.encounter.as_deref(), Some("enc-priya-raman-012"));
     assert_eq!(extra.need_patient_banner, Some(true));
     assert_eq!(
         extra.smart_style_url.as_deref(),

@@ -72,11 +72,15 @@ async fn manual_encounter(choice: &str) -> common::flows::TokenReply {
         panic!("expected the encounter picker, got {step:?}");
     };
     assert_eq!(form.screen(), "encounter-picker");
-    for enc in ["enc-leo-well-6y", "enc-leo-otitis", "enc-leo-well-5y"] {
+    for enc in [
+        "enc-leo-marchetti-013",
+        "enc-leo-marchetti-011",
+        "enc-leo-marchetti-001",
+    ] {
         assert!(html.contains(enc), "picker lists {enc}");
     }
     assert!(
-        !html.contains("enc-sofia-ankle"),
+        !html.contains("enc-sofia-reyes-009"),
         "only this patient's encounters"
     );
     let choices = Choices {
@@ -93,8 +97,8 @@ async fn manual_encounter(choice: &str) -> common::flows::TokenReply {
 
 #[tokio::test]
 async fn encounter_manual_shows_the_picker_and_uses_the_choice() {
-    let r = manual_encounter("enc-leo-otitis").await;
-    assert_eq!(r.str("encounter"), "enc-leo-otitis");
+    let r = manual_encounter("enc-leo-marchetti-011").await;
+    assert_eq!(r.str("encounter"), "enc-leo-marchetti-011");
 }
 
 #[tokio::test]
@@ -117,7 +121,7 @@ async fn encounter_of_another_patient_is_refused_on_the_picker() {
         .await
         .form();
     let again = form
-        .submit(&http, &[("encounter", "enc-sofia-ankle")])
+        .submit(&http, &[("encounter", "enc-sofia-reyes-009")])
         .await;
     assert_eq!(again.screen_id(), Some("encounter-picker"));
 }
@@ -126,7 +130,10 @@ async fn encounter_of_another_patient_is_refused_on_the_picker() {
 async fn encounter_none_and_id_need_no_picker() {
     let app = spawn_app().await;
     let http = http();
-    for (setting, expected) in [("NONE", None), ("enc-leo-well-5y", Some("enc-leo-well-5y"))] {
+    for (setting, expected) in [
+        ("NONE", None),
+        ("enc-leo-marchetti-012", Some("enc-leo-marchetti-012")),
+    ] {
         let site = SiteUrls::sim(
             &app,
             &v2(&[(1, json!("pat-leo-marchetti")), (3, json!(setting))]),
@@ -262,7 +269,7 @@ async fn patient_portal_with_one_patient_skip_login_and_skip_auth_needs_no_scree
     let code = query(&url).remove("code").unwrap();
     let r = exchange_public(&http, &site, &code, None).await;
     assert_eq!(r.str("patient"), "pat-hannah-lindqvist");
-    assert_eq!(r.str("encounter"), "enc-hannah-prenatal-3");
+    assert_eq!(r.str("encounter"), "enc-hannah-lindqvist-014");
     assert_eq!(
         jwt_payload(r.str("id_token"))["fhirUser"],
         format!("{}/Patient/pat-hannah-lindqvist", site.fhir())
@@ -301,4 +308,55 @@ async fn launch_parameter_wins_over_the_sim_segment() {
     let code = query(&url).remove("code").unwrap();
     let r = exchange_public(&http, &site, &code, None).await;
     assert_eq!(r.str("patient"), "pat-marcus-bell");
+}
+
+#[tokio::test]
+async fn patient_picker_searches_and_pages_the_whole_directory() {
+    let app = spawn_app().await;
+    let http = http();
+    let site = SiteUrls::sim(&app, &v2(&[(2, json!("prac-helen-carter"))]));
+    let step = Authz::new(&site, "launch/patient patient/*.read")
+        .send(&http)
+        .await;
+    let Step::Screen(form, html) = step else {
+        panic!("expected the patient picker, got {step:?}");
+    };
+    assert_eq!(form.screen(), "patient-picker");
+    assert!(
+        html.contains("Page 1 of 3"),
+        "60 fixture patients, 20 a page"
+    );
+    assert_eq!(html.matches(r#"type="radio" name="patient""#).count(), 20);
+    assert!(
+        !html.contains("pat-milo-achebe"),
+        "the 45th patient is not on page 1"
+    );
+
+    let Step::Screen(form, html) = form.submit(&http, &[("_page", "40")]).await else {
+        panic!("paging shows the picker again");
+    };
+    assert!(html.contains("Page 3 of 3"));
+    assert!(!html.contains(">Next</button>"));
+    assert!(html.contains("pat-milo-achebe"));
+
+    let Step::Screen(form, html) = form
+        .submit(&http, &[("_action", "search"), ("_q", "MARCHETTI")])
+        .await
+    else {
+        panic!("searching shows the picker again");
+    };
+    assert_eq!(html.matches(r#"type="radio" name="patient""#).count(), 1);
+    assert!(html.contains(r#"value="pat-leo-marchetti""#));
+    assert!(
+        !html.contains("Please choose"),
+        "a search is not a failed choice"
+    );
+
+    let url = form
+        .submit(&http, &[("patient", "pat-leo-marchetti")])
+        .await
+        .redirect();
+    let code = query(&url).remove("code").expect("a code after choosing");
+    let r = exchange_public(&http, &site, &code, None).await;
+    assert_eq!(r.str("patient"), "pat-leo-marchetti");
 }

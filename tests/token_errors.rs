@@ -76,7 +76,7 @@ async fn token_response_has_the_smart_shape_and_no_store_headers() {
         format!("{}/smart-style.json", app.base)
     );
     assert_eq!(r.str("patient"), "pat-kenji-watanabe");
-    assert_eq!(r.str("encounter"), "enc-kenji-annual");
+    assert_eq!(r.str("encounter"), "enc-kenji-watanabe-009");
     for k in ["access_token", "refresh_token", "id_token"] {
         assert!(!r.str(k).is_empty(), "{k}");
     }

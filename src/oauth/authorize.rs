@@ -242,6 +242,7 @@ pub fn authorize(
         deps,
         flow: opened.unwrap_or_default(),
         error: None,
+        browse: Default::default(),
     };
     let prompt = match prompt_none::parse_prompt(params.get("prompt")) {
         Ok(p) => p,
@@ -299,6 +300,7 @@ pub fn authorize(
                 user: chain.user(),
                 patient: chain.flow.patient.clone(),
                 error: chain.error,
+                browse: chain.browse,
             }))
         }
     }

@@ -5,7 +5,7 @@
 use super::authorize::AuthorizeDeps;
 use super::params::Params;
 use super::scopes::ScopeSet;
-use super::screen::{FlowState, Screen};
+use super::screen::{Browse, FlowState, Screen};
 use crate::directory::Directory;
 use crate::launch::{EncounterChoice, LaunchOptions, LaunchType};
 
@@ -23,6 +23,7 @@ pub(crate) struct Chain<'a> {
     pub(crate) deps: &'a AuthorizeDeps<'a>,
     pub(crate) flow: FlowState,
     pub(crate) error: Option<String>,
+    pub(crate) browse: Browse,
 }
 
 impl Chain<'_> {
@@ -53,6 +54,25 @@ impl Chain<'_> {
         let Some(screen) = self.params.get("_screen") else {
             return Ok(());
         };
+        // Searching or paging a list is not a choice: show the list again.
+        if self.params.get("_action") == Some("search") || self.params.get("_page").is_some() {
+            self.browse = Browse {
+                query: self
+                    .params
+                    .get("_q")
+                    .unwrap_or_default()
+                    .chars()
+                    .take(100)
+                    .collect(),
+                offset: self
+                    .params
+                    .get("_page")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(0)
+                    .min(1_000_000),
+            };
+            return Ok(());
+        }
         let value = |name: &str| self.params.get(name).map(str::to_string);
         match screen {
             "patient-login" | "patient-picker" => match value("patient") {

@@ -13,7 +13,7 @@ pub const FLOW_LIFETIME: i64 = 30 * 60;
 
 /// Form fields the screens post back; they are not OAuth parameters and are
 /// never re-posted as hidden inputs.
-pub const SCREEN_FIELDS: [&str; 7] = [
+pub const SCREEN_FIELDS: [&str; 10] = [
     "_screen",
     "_flow",
     "patient",
@@ -21,6 +21,9 @@ pub const SCREEN_FIELDS: [&str; 7] = [
     "encounter",
     "decision",
     "password",
+    "_action",
+    "_q",
+    "_page",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +78,16 @@ pub struct ScreenRequest {
     pub patient: Option<String>,
     /// Why the previous submission was not accepted.
     pub error: Option<String>,
+    /// What the person searched for and which page they are on, in the
+    /// searchable login and picker lists.
+    pub browse: Browse,
+}
+
+/// Search text and page offset of a searchable list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Browse {
+    pub query: String,
+    pub offset: usize,
 }
 
 /// Choices made so far on the screens of one authorize request. Signed so a

@@ -75,6 +75,8 @@ pub struct LoginPage {
     pub users: Vec<PersonSummary>,
     pub client_id: String,
     pub error: Option<String>,
+    /// Search and paging, when the list is the whole directory.
+    pub pager: Option<Pager>,
 }
 
 #[derive(Debug, Clone, Template)]
@@ -84,6 +86,59 @@ pub struct PatientPickerPage {
     pub patients: Vec<PersonSummary>,
     pub client_id: String,
     pub error: Option<String>,
+    /// Search and paging, when the list is the whole directory.
+    pub pager: Option<Pager>,
+}
+
+impl PatientPickerPage {
+    /// The list is empty because of a search, not because there is no one.
+    pub fn searching(&self) -> bool {
+        self.pager.as_ref().is_some_and(|p| !p.query.is_empty())
+    }
+}
+
+/// Server-side search and paging for long lists, so the screens work
+/// without JavaScript and with thousands of imported patients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pager {
+    /// `patients` or `practitioners`, for labels.
+    pub noun: &'static str,
+    pub query: String,
+    pub offset: usize,
+    pub total: usize,
+    pub page_size: usize,
+}
+
+impl Pager {
+    pub fn has_prev(&self) -> bool {
+        self.offset > 0
+    }
+    pub fn has_next(&self) -> bool {
+        self.offset + self.page_size < self.total
+    }
+    pub fn prev_offset(&self) -> usize {
+        self.offset.saturating_sub(self.page_size)
+    }
+    pub fn next_offset(&self) -> usize {
+        self.offset + self.page_size
+    }
+    pub fn page_number(&self) -> usize {
+        self.offset / self.page_size.max(1) + 1
+    }
+    pub fn page_count(&self) -> usize {
+        self.total.div_ceil(self.page_size.max(1)).max(1)
+    }
+    /// "12 patients match “ann”" / "60 patients".
+    pub fn summary(&self) -> String {
+        if self.query.is_empty() {
+            format!("{} {}", self.total, self.noun)
+        } else {
+            format!(
+                "{} {} match \u{201c}{}\u{201d}",
+                self.total, self.noun, self.query
+            )
+        }
+    }
 }
 
 #[derive(Debug, Clone, Template)]

@@ -4,11 +4,11 @@
 use askama::Template;
 
 use super::{
-    ConsentPage, EncounterPickerPage, FormContext, LoginPage, LoginRole, PatientPickerPage,
+    ConsentPage, EncounterPickerPage, FormContext, LoginPage, LoginRole, Pager, PatientPickerPage,
     ScopeExplanation,
 };
 use crate::directory::{Directory, PersonSummary};
-use crate::oauth::screen::{Screen, ScreenRequest};
+use crate::oauth::screen::{Browse, Screen, ScreenRequest};
 
 /// A pinned id the directory does not know (e.g. data on an external FHIR
 /// server) still appears, under its id.
@@ -24,29 +24,71 @@ fn unknown(id: &str, resource_type: &'static str) -> PersonSummary {
     }
 }
 
-fn patients(dir: &dyn Directory, choices: &[String]) -> Vec<PersonSummary> {
-    if choices.is_empty() {
-        dir.patients()
-    } else {
-        choices
+/// Rows per page of the searchable lists.
+pub const PAGE_SIZE: usize = 20;
+
+/// The people to list: the launch's pinned choices as they are, or one page
+/// of the whole directory, searched.
+fn listing(
+    choices: &[String],
+    browse: &Browse,
+    noun: &'static str,
+    lookup: impl Fn(&str) -> Option<PersonSummary>,
+    search: impl Fn(&str, usize, usize) -> (Vec<PersonSummary>, usize),
+    resource_type: &'static str,
+) -> (Vec<PersonSummary>, Option<Pager>) {
+    if !choices.is_empty() {
+        let people = choices
             .iter()
-            .map(|id| dir.patient(id).unwrap_or_else(|| unknown(id, "Patient")))
-            .collect()
+            .map(|id| lookup(id).unwrap_or_else(|| unknown(id, resource_type)))
+            .collect();
+        return (people, None);
     }
+    let (mut people, total) = search(&browse.query, browse.offset, PAGE_SIZE);
+    let mut offset = browse.offset;
+    if people.is_empty() && offset > 0 {
+        // A stale page number (the list shrank): show the first page.
+        offset = 0;
+        people = search(&browse.query, 0, PAGE_SIZE).0;
+    }
+    let pager = Pager {
+        noun,
+        query: browse.query.clone(),
+        offset,
+        total,
+        page_size: PAGE_SIZE,
+    };
+    (people, Some(pager))
 }
 
-fn practitioners(dir: &dyn Directory, choices: &[String]) -> Vec<PersonSummary> {
-    if choices.is_empty() {
-        dir.practitioners()
-    } else {
-        choices
-            .iter()
-            .map(|id| {
-                dir.practitioner(id)
-                    .unwrap_or_else(|| unknown(id, "Practitioner"))
-            })
-            .collect()
-    }
+fn patients(
+    dir: &dyn Directory,
+    choices: &[String],
+    browse: &Browse,
+) -> (Vec<PersonSummary>, Option<Pager>) {
+    listing(
+        choices,
+        browse,
+        "patients",
+        |id| dir.patient(id),
+        |q, o, l| dir.search_patients(q, o, l),
+        "Patient",
+    )
+}
+
+fn practitioners(
+    dir: &dyn Directory,
+    choices: &[String],
+    browse: &Browse,
+) -> (Vec<PersonSummary>, Option<Pager>) {
+    listing(
+        choices,
+        browse,
+        "practitioners",
+        |id| dir.practitioner(id),
+        |q, o, l| dir.search_practitioners(q, o, l),
+        "Practitioner",
+    )
 }
 
 /// `Patient/x` or `Practitioner/x` as a summary.
@@ -70,29 +112,41 @@ pub fn render_screen(req: &ScreenRequest, dir: &dyn Directory) -> Result<String,
     let client_id = req.client_id.clone();
     let error = req.error.clone();
     match &req.screen {
-        Screen::PatientLogin { choices } => LoginPage {
-            form,
-            role: LoginRole::Patient,
-            users: patients(dir, choices),
-            client_id,
-            error,
+        Screen::PatientLogin { choices } => {
+            let (users, pager) = patients(dir, choices, &req.browse);
+            LoginPage {
+                form,
+                role: LoginRole::Patient,
+                users,
+                client_id,
+                error,
+                pager,
+            }
+            .render()
         }
-        .render(),
-        Screen::ProviderLogin { choices } => LoginPage {
-            form,
-            role: LoginRole::Provider,
-            users: practitioners(dir, choices),
-            client_id,
-            error,
+        Screen::ProviderLogin { choices } => {
+            let (users, pager) = practitioners(dir, choices, &req.browse);
+            LoginPage {
+                form,
+                role: LoginRole::Provider,
+                users,
+                client_id,
+                error,
+                pager,
+            }
+            .render()
         }
-        .render(),
-        Screen::PatientPicker { choices } => PatientPickerPage {
-            form,
-            patients: patients(dir, choices),
-            client_id,
-            error,
+        Screen::PatientPicker { choices } => {
+            let (patients, pager) = patients(dir, choices, &req.browse);
+            PatientPickerPage {
+                form,
+                patients,
+                client_id,
+                error,
+                pager,
+            }
+            .render()
         }
-        .render(),
         Screen::EncounterPicker { patient } => EncounterPickerPage {
             form,
             patient: dir

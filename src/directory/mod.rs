@@ -9,6 +9,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+mod fhir;
+pub use fhir::FhirDirectory;
+
 /// Just enough about a person to pick them from a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PersonSummary {
@@ -48,6 +51,52 @@ pub trait Directory: Send + Sync {
     /// Most recent first.
     fn encounters(&self, patient_id: &str) -> Vec<EncounterSummary>;
     fn encounter(&self, id: &str) -> Option<EncounterSummary>;
+
+    /// Patients whose name, MRN or id contains `query` (case-insensitive),
+    /// one page of them and the total, for the searchable pickers.
+    fn search_patients(
+        &self,
+        query: &str,
+        offset: usize,
+        limit: usize,
+    ) -> (Vec<PersonSummary>, usize) {
+        page(self.patients(), query, offset, limit)
+    }
+
+    /// As [`Directory::search_patients`], for practitioners.
+    fn search_practitioners(
+        &self,
+        query: &str,
+        offset: usize,
+        limit: usize,
+    ) -> (Vec<PersonSummary>, usize) {
+        page(self.practitioners(), query, offset, limit)
+    }
+}
+
+fn page(
+    all: Vec<PersonSummary>,
+    query: &str,
+    offset: usize,
+    limit: usize,
+) -> (Vec<PersonSummary>, usize) {
+    let q = query.trim().to_lowercase();
+    let matching: Vec<PersonSummary> = all
+        .into_iter()
+        .filter(|p| {
+            q.is_empty()
+                || p.name.to_lowercase().contains(&q)
+                || p.id.to_lowercase().contains(&q)
+                || p.mrn
+                    .as_deref()
+                    .is_some_and(|m| m.to_lowercase().contains(&q))
+        })
+        .collect();
+    let total = matching.len();
+    (
+        matching.into_iter().skip(offset).take(limit).collect(),
+        total,
+    )
 }
 
 /// Synthetic records compiled into the binary, so the sandbox works with no
@@ -205,7 +254,7 @@ impl Directory for BuiltinDirectory {
     }
 }
 
-fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
+pub(crate) fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
     let mut parts = s.splitn(3, '-');
     let y = parts.next()?.parse().ok()?;
     let m = parts.next()?.parse().ok()?;
@@ -215,7 +264,7 @@ fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
 
 /// Infants are described in weeks or months because "Age 0" tells a
 /// clinician nothing.
-fn age_label(birth: (i64, u32, u32), today: (i64, u32, u32)) -> String {
+pub(crate) fn age_label(birth: (i64, u32, u32), today: (i64, u32, u32)) -> String {
     let days = days_from_civil(today) - days_from_civil(birth);
     let mut months = (today.0 - birth.0) * 12 + i64::from(today.1) - i64::from(birth.1);
     if today.2 < birth.2 {
@@ -262,7 +311,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-fn today() -> (i64, u32, u32) {
+pub(crate) fn today() -> (i64, u32, u32) {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
