@@ -69,6 +69,14 @@ struct ServeArgs {
     /// Access token lifetime in seconds.
     #[arg(long, env = "ACCESS_TOKEN_LIFETIME", default_value_t = 3600)]
     access_token_lifetime: i64,
+    /// Folder of FHIR R4 Bundles (transaction or collection) and NDJSON
+    /// files to serve, such as Synthea's output/fhir; bad files are
+    /// reported and skipped.
+    #[arg(long = "data", env = "DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Do not serve the built-in synthetic patients (use with --data).
+    #[arg(long)]
+    no_fixtures: bool,
 }
 
 fn main() -> ExitCode {
@@ -128,6 +136,8 @@ async fn serve(cli: ServeArgs) -> ExitCode {
         secret: cli.secret,
         strict_refresh_rotation: cli.strict_refresh_rotation,
         access_token_lifetime: cli.access_token_lifetime,
+        data_dir: cli.data_dir,
+        fixtures: !cli.no_fixtures,
         ..Config::default()
     };
     let running = match smart_sandbox::start(config) {

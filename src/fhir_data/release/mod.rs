@@ -1,0 +1,1 @@
+//! DSTU2 and STU3 renditions (work in progress).
