@@ -3,6 +3,7 @@
 //! their own bundles, must import back into a valid, resolved set.
 
 use std::collections::HashMap;
+use std::fs;
 use std::path::Path;
 
 use serde_json::{json, Value};
@@ -114,7 +115,13 @@ fn synthea_like(dir: &Path, patient: &str) -> Vec<Value> {
     let entry = |r: &Value, n: usize| {
         let mut r = r.clone();
         map_refs(&mut r, &mapper);
-        json!({"fullUrl": uuid(1000 + n), "resource": r, "request": {"method": "POST", "url": r["resourceType"], "ifNoneExist": "identifier=x"}})
+        let ident = &r["identifier"][0];
+        let query = format!(
+            "identifier={}|{}",
+            ident["system"].as_str().unwrap(),
+            ident["value"].as_str().unwrap()
+        );
+        json!({"fullUrl": uuid(1000 + n), "resource": r, "request": {"method": "POST", "url": r["resourceType"], "ifNoneExist": query}})
     };
     let prac_entries = pracs.iter().enumerate().map(|(n, p)| entry(p, n)).collect();
     write(
@@ -167,4 +174,53 @@ fn synthea_like_bundles_resolve_across_files() {
         enc["serviceProvider"]["reference"],
         "Organization/org-riverbend-health"
     );
+}
+
+/// A second Synthea run in the same folder writes the same practitioners
+/// again, under new uuids and without ids: the conditional creates
+/// (`ifNoneExist`) keep one of each, and references to either uuid resolve.
+#[test]
+fn a_second_run_does_not_duplicate_practitioners() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = synthea_like(dir.path(), "pat-amara-nwosu");
+    let first = dir
+        .path()
+        .join("fhir/practitionerInformation1700000000.json");
+    let mut bundle: Value = serde_json::from_str(&fs::read_to_string(first).unwrap()).unwrap();
+    for (n, e) in bundle["entry"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        e["fullUrl"] = json!(uuid(2000 + n));
+        e["resource"].as_object_mut().unwrap().remove("id");
+    }
+    let patient =
+        json!({"resourceType": "Patient", "generalPractitioner": [{"reference": uuid(2000)}]});
+    bundle["entry"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"fullUrl": uuid(3000), "resource": patient}));
+    write(
+        dir.path(),
+        "fhir/run2/practitionerInformation1800000000.json",
+        &bundle.to_string(),
+    );
+    let report = import_dir(dir.path());
+    assert_eq!(report.problems, vec![], "{:?}", report.problems);
+    assert_eq!(report.resources.len(), original.len() + 1);
+    assert_eq!(
+        fixtures::validate::validate(&report.resources),
+        Vec::<String>::new()
+    );
+    let new = report
+        .resources
+        .iter()
+        .find(|r| r["id"] == "00000000-0000-4000-8000-000000000bb8")
+        .unwrap();
+    assert!(new["generalPractitioner"][0]["reference"]
+        .as_str()
+        .unwrap()
+        .starts_with("Practitioner/prac-"));
 }

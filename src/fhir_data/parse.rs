@@ -194,6 +194,7 @@ fn add_value(
         if let Some(mut loaded) = resource(path, here, res, problems) {
             loaded.full_url = entry["fullUrl"].as_str().map(str::to_string);
             loaded.put_url = put_url;
+            loaded.if_none_exist = (method == "POST").then(|| text("ifNoneExist")).flatten();
             out.push(loaded);
         }
     }
@@ -226,6 +227,7 @@ fn resource(
         position,
         full_url: None,
         put_url: None,
+        if_none_exist: None,
     })
 }
 

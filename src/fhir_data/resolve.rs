@@ -22,7 +22,7 @@ use super::import::ImportProblem;
 static ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9\-\.]{1,64}$").unwrap());
 
 /// One resource as read, with where it came from and its Bundle entry's
-/// `fullUrl` and (for a `PUT`) `request.url`.
+/// `fullUrl`, `request.url` (for a `PUT`) and `request.ifNoneExist`.
 #[derive(Debug)]
 pub struct Loaded {
     pub resource: Value,
@@ -30,6 +30,8 @@ pub struct Loaded {
     pub position: String,
     pub full_url: Option<String>,
     pub put_url: Option<String>,
+    /// `request.ifNoneExist` of a `POST` entry: a conditional create.
+    pub if_none_exist: Option<String>,
 }
 
 /// Gives every resource an id, keeps the last of each `Type/id`, and
@@ -47,6 +49,7 @@ pub fn resolve(
             by_full_url.insert(url.clone(), format!("{}/{id}", kind(&l.resource)));
         }
     }
+    let loaded = conditional_creates(loaded, &mut by_full_url);
     let kept = last_wins(loaded, problems);
     let identifiers = index_identifiers(&kept);
     let mut out = Vec::with_capacity(kept.len());
@@ -156,26 +159,55 @@ type Identifiers = HashMap<(String, Option<String>, String), Vec<String>>;
 
 fn index_identifiers(kept: &[Loaded]) -> Identifiers {
     let mut index = Identifiers::new();
-    for l in kept {
-        let kind = kind(&l.resource).to_string();
-        let target = format!("{kind}/{}", l.resource["id"].as_str().unwrap_or(""));
-        for ident in l.resource["identifier"].as_array().into_iter().flatten() {
-            let Some(value) = ident["value"].as_str() else {
-                continue;
-            };
-            let system = ident["system"].as_str().map(str::to_string);
-            for key in [
-                (kind.clone(), system, value.to_string()),
-                (kind.clone(), None, value.to_string()),
-            ] {
-                let hits = index.entry(key).or_default();
-                if !hits.contains(&target) {
-                    hits.push(target.clone());
-                }
+    kept.iter().for_each(|l| add_identifiers(&mut index, l));
+    index
+}
+
+fn add_identifiers(index: &mut Identifiers, l: &Loaded) {
+    let kind = kind(&l.resource).to_string();
+    let target = format!("{kind}/{}", l.resource["id"].as_str().unwrap_or(""));
+    for ident in l.resource["identifier"].as_array().into_iter().flatten() {
+        let Some(value) = ident["value"].as_str() else {
+            continue;
+        };
+        let system = ident["system"].as_str().map(str::to_string);
+        for key in [
+            (kind.clone(), system, value.to_string()),
+            (kind.clone(), None, value.to_string()),
+        ] {
+            let hits = index.entry(key).or_default();
+            if !hits.contains(&target) {
+                hits.push(target.clone());
             }
         }
     }
-    index
+}
+
+/// FHIR R4 http.html#ccreate: a `POST` with `ifNoneExist` creates nothing
+/// when a resource already matches; its `fullUrl` then means that match.
+/// Synthea writes practitioners and hospitals this way, so a folder with
+/// several runs holds each of them once.
+fn conditional_creates(
+    loaded: Vec<Loaded>,
+    by_full_url: &mut HashMap<String, String>,
+) -> Vec<Loaded> {
+    let mut seen = Identifiers::new();
+    let mut kept = Vec::with_capacity(loaded.len());
+    for l in loaded {
+        let query = l
+            .if_none_exist
+            .as_deref()
+            .map(|q| q.trim_start_matches('?'));
+        if let Some(Ok(existing)) = query.map(|q| conditional(kind(&l.resource), q, &seen)) {
+            if let Some(url) = &l.full_url {
+                by_full_url.insert(url.clone(), existing);
+            }
+            continue;
+        }
+        add_identifiers(&mut seen, &l);
+        kept.push(l);
+    }
+    kept
 }
 
 /// Rewrites every `reference` under `v`.
