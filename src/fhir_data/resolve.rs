@@ -170,7 +170,8 @@ fn add_identifiers(index: &mut Identifiers, l: &Loaded) {
         let Some(value) = ident["value"].as_str() else {
             continue;
         };
-        let system = ident["system"].as_str().map(str::to_string);
+        // No system is indexed as `Some("")`, which `identifier=|value` asks for.
+        let system = Some(ident["system"].as_str().unwrap_or("").to_string());
         for key in [
             (kind.clone(), system, value.to_string()),
             (kind.clone(), None, value.to_string()),
@@ -258,7 +259,7 @@ fn conditional(kind: &str, query: &str, identifiers: &Identifiers) -> Result<Str
     let key = match token.split_once('|') {
         Some((system, value)) => (
             kind.to_string(),
-            (!system.is_empty()).then(|| system.to_string()),
+            Some(system.to_string()),
             value.to_string(),
         ),
         None => (kind.to_string(), None, token.clone()),
@@ -267,5 +268,40 @@ fn conditional(kind: &str, query: &str, identifiers: &Identifiers) -> Result<Str
         Some([one]) => Ok(one.clone()),
         Some(many) => Err(format!("matches {} imported {kind} resources", many.len())),
         None => Err(format!("matches no imported {kind}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn conditional_identifier_forms() {
+        let loaded = |id: &str, identifier: Value| Loaded {
+            resource: json!({"resourceType": "Practitioner", "id": id, "identifier": identifier}),
+            file: PathBuf::from("f.json"),
+            position: String::new(),
+            full_url: None,
+            put_url: None,
+            if_none_exist: None,
+        };
+        let index = index_identifiers(&[
+            loaded("a", json!([{"system": "urn:npi", "value": "1"}])),
+            loaded("b", json!([{"value": "1"}])),
+            loaded("c", json!([{"system": "urn:npi", "value": "2%7C"}])),
+        ]);
+        let find = |q: &str| conditional("Practitioner", q, &index);
+        assert_eq!(find("identifier=urn:npi|1"), Ok("Practitioner/a".into()));
+        assert_eq!(find("identifier=|1"), Ok("Practitioner/b".into()));
+        assert_eq!(
+            find("identifier=urn%3Anpi%7C2%257C"),
+            Ok("Practitioner/c".into())
+        );
+        assert!(find("identifier=1").unwrap_err().contains("matches 2"));
+        assert!(find("name=x").unwrap_err().contains("not identifier"));
+        assert!(find("identifier=urn:npi|9")
+            .unwrap_err()
+            .contains("no imported"));
     }
 }
