@@ -36,6 +36,11 @@ pub struct Config {
     /// Hosts (`host` or `host:port`) whose JWKS URLs may be fetched; empty
     /// allows any host. A public deployment should list its clients' hosts.
     pub jwks_allowed_hosts: Vec<String>,
+    /// Folder of the user's own FHIR R4 Bundles and NDJSON files to serve
+    /// (`--data`); see `fhir_data::import`.
+    pub data_dir: Option<PathBuf>,
+    /// Serve the built-in synthetic patients (off with `--no-fixtures`).
+    pub fixtures: bool,
 }
 
 impl Default for Config {
@@ -53,6 +58,8 @@ impl Default for Config {
             revocation_cache_capacity: 100_000,
             backend_token_lifetime: 300,
             jwks_allowed_hosts: Vec::new(),
+            data_dir: None,
+            fixtures: true,
         }
     }
 }
@@ -73,6 +80,8 @@ pub enum ConfigError {
     },
     #[error("--secret must be at least 16 characters")]
     ShortSecret,
+    #[error("--data {0}: not a readable folder")]
+    DataDir(PathBuf),
     #[error("{0} must be positive")]
     NotPositive(&'static str),
     #[error("{0}")]
@@ -97,6 +106,11 @@ impl Config {
         }
         if self.secret.as_ref().is_some_and(|s| s.len() < 16) {
             return Err(ConfigError::ShortSecret);
+        }
+        if let Some(dir) = &self.data_dir {
+            if std::fs::read_dir(dir).is_err() {
+                return Err(ConfigError::DataDir(dir.clone()));
+            }
         }
         if self.access_token_lifetime <= 0 {
             return Err(ConfigError::NotPositive("access token lifetime"));
@@ -141,5 +155,19 @@ mod tests {
             ..Config::default()
         };
         assert!(matches!(c.validate(), Err(ConfigError::ShortSecret)));
+    }
+
+    #[test]
+    fn data_dir_must_be_a_readable_folder() {
+        let c = Config {
+            data_dir: Some("/nonexistent/smart-sandbox-data".into()),
+            ..Config::default()
+        };
+        assert!(matches!(c.validate(), Err(ConfigError::DataDir(_))));
+        let c = Config {
+            data_dir: Some(std::env::temp_dir()),
+            ..Config::default()
+        };
+        assert!(c.validate().is_ok());
     }
 }

@@ -80,6 +80,14 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     jwks_allowed_hosts: Vec<String>,
+    /// Folder of FHIR R4 Bundles (transaction or collection) and NDJSON
+    /// files to serve, such as Synthea's output/fhir; bad files are
+    /// reported and skipped.
+    #[arg(long = "data", env = "DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Do not serve the built-in synthetic patients (use with --data).
+    #[arg(long)]
+    no_fixtures: bool,
     /// Log format: `human` lines or one `json` object per line.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     log_format: LogFormat,
@@ -155,6 +163,8 @@ async fn serve(cli: ServeArgs) -> ExitCode {
         access_token_lifetime: cli.access_token_lifetime,
         backend_token_lifetime: cli.backend_token_lifetime,
         jwks_allowed_hosts: cli.jwks_allowed_hosts,
+        data_dir: cli.data_dir,
+        fixtures: !cli.no_fixtures,
         ..Config::default()
     };
     let running = match smart_sandbox::start(config) {

@@ -23,6 +23,8 @@ pub struct Sandbox {
     /// Fetches and caches clients' registered JWKS URLs.
     pub jwks_fetcher: JwksFetcher,
     pub directory: Arc<dyn Directory>,
+    /// The FHIR resources served: fixtures and/or `--data` (R4).
+    pub data: Arc<Vec<serde_json::Value>>,
     pub metrics: crate::metrics::Metrics,
     /// Whether the keys were generated at start (tokens will not survive a
     /// restart); logged by the binary.
@@ -60,6 +62,7 @@ impl Sandbox {
             }
         };
         let capacity = config.replay_cache_capacity;
+        let data = crate::fhir_data::load_logged(&config);
         Ok(Sandbox {
             keys: Keys {
                 rsa,
@@ -77,9 +80,8 @@ impl Sandbox {
             used_jtis: ExpiringSet::new(capacity),
             jwks_fetcher: JwksFetcher::new(&config.jwks_allowed_hosts)
                 .map_err(ConfigError::HttpClient)?,
-            directory: Arc::new(FhirDirectory::from_resources(
-                crate::fixtures::load::shared().iter(),
-            )),
+            directory: Arc::new(FhirDirectory::from_resources(data.iter())),
+            data,
             metrics: crate::metrics::Metrics::default(),
             generated_keys: generated,
             config,
