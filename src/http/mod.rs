@@ -4,6 +4,7 @@
 
 mod auth;
 mod discovery;
+mod pages;
 mod respond;
 
 use std::net::TcpListener;
@@ -105,6 +106,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/smart-style.json", web::get().to(discovery::smart_style))
         .route("/health", web::get().to(health))
         .route("/static/{name}", web::get().to(static_asset))
+        .configure(pages::routes)
         .default_service(web::to(not_found));
 }
 
