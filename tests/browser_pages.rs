@@ -265,10 +265,53 @@ async fn decode_box_reads_a_v1_value_and_the_page_encodes_like_the_server() {
         assert_eq!(js.as_str(), Some(encode(&opts).as_str()), "{opts:?}");
     }
 
+    // Backend services: a key pair made in the browser becomes the
+    // launch's registered JWKS.
+    b.js(
+        "var s = document.getElementById('launch_type'); s.value = '4'; \
+         s.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![],
+    )
+    .await;
+    let token_url = b
+        .wait_text("#out-token-url", |t| t.contains("/auth/token"))
+        .await;
+    assert!(token_url.contains("/v/r4/sim/"), "{token_url}");
+    b.js(
+        "document.getElementById('keygen-alg').value = 'ES384';",
+        vec![],
+    )
+    .await;
+    b.click("[data-keygen-run]").await;
+    b.wait_text("[data-keygen-status]", |t| t.starts_with("Generated"))
+        .await;
+    let public = b.value("#keygen-public").await;
+    let jwks: serde_json::Value = serde_json::from_str(&public).unwrap();
+    assert_eq!(jwks["keys"][0]["crv"], "P-384");
+    assert!(
+        jwks["keys"][0].get("d").is_none(),
+        "no private part: {jwks}"
+    );
+    assert!(b
+        .value("#keygen-private")
+        .await
+        .contains("BEGIN PRIVATE KEY"));
+    b.click("[data-keygen-use]").await;
+    let opts = decode(&b.value("#out-launch").await).unwrap();
+    assert_eq!(opts.launch_type, LaunchType::BackendService);
+    let registered: serde_json::Value = serde_json::from_str(&opts.jwks).unwrap();
+    assert_eq!(registered, jwks);
+
     // The launcher fits a phone screen.
     b.client.set_window_size(390, 844).await.unwrap();
-    b.client.refresh().await.unwrap();
+    b.client.goto(&format!("{}/", app.base)).await.unwrap();
     b.find("#launch_type").await;
     b.assert_no_horizontal_scroll().await;
+    let png = b.client.screenshot().await.unwrap();
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("launcher-phone.png"),
+        png,
+    )
+    .unwrap();
     b.close().await;
 }
