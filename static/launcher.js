@@ -137,11 +137,16 @@
     $("out-client-id").textContent = o.client_id || "(any client_id)";
     $("out-fhir-base").textContent = simBase;
 
+    // The sample app takes a pinned client_id from its launch URL, so a
+    // registration typed here can be tried with it right away.
+    var extra = o.client_id && o.launch_uri === DEFAULT_LAUNCH_URI ? { client_id: o.client_id } : {};
     var href = "";
     if (lt <= 1) {
-      href = o.sim_ehr && launchUrl ? "/ehr?app=" + encodeURIComponent(launchUrl) : launchUrl;
+      var appUrl = launchUrl && withParams(launchUrl, extra);
+      href = o.sim_ehr && appUrl ? "/ehr?app=" + encodeURIComponent(appUrl) : appUrl;
     } else if (lt <= 3) {
-      href = withParams(o.launch_uri, { iss: simBase });
+      extra.iss = simBase;
+      href = withParams(o.launch_uri, extra);
     }
     var button = $("launch-button");
     if (href) {

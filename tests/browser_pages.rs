@@ -80,6 +80,14 @@ async fn launcher_builds_an_ehr_launch_of_the_sample_app_inside_the_ehr_frame() 
     b.wait_text("#patient-name", |t| t != "Loading…").await;
     b.client.enter_parent_frame().await.unwrap();
     b.screenshot("ehr-frame").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.assert_no_horizontal_scroll().await;
+    let png = b.client.screenshot().await.unwrap();
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ehr-phone.png"),
+        png,
+    )
+    .unwrap();
 
     // Needs the FHIR API (issue4-api branch).
     b.find("#ehr-app").await.enter_frame().await.unwrap();

@@ -21,10 +21,11 @@ pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 
 fn find_binary(env: &str, candidates: &[&str]) -> Option<PathBuf> {
-    if let Ok(p) = std::env::var(env) {
-        return Some(PathBuf::from(p));
-    }
-    candidates.iter().map(PathBuf::from).find(|p| p.exists())
+    let from_env = std::env::var(env).ok().map(PathBuf::from);
+    from_env
+        .into_iter()
+        .chain(candidates.iter().map(PathBuf::from))
+        .find(|p| p.exists())
 }
 
 /// `Some(reason)` when the browser tests cannot run here.
