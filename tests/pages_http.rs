@@ -156,3 +156,34 @@ async fn pages_and_their_static_files_are_served() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+/// SMART App Launch 2.2 "Styling": every field of the style document.
+#[tokio::test]
+async fn smart_style_has_every_field_of_the_spec() {
+    let app = common::spawn_app().await;
+    let res = http()
+        .get(format!("{}/smart-style.json", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    for field in [
+        "color_background",
+        "color_error",
+        "color_highlight",
+        "color_modal_backdrop",
+        "color_success",
+        "color_text",
+        "dim_border_radius",
+        "dim_font_size",
+        "dim_spacing_size",
+        "font_family_body",
+        "font_family_heading",
+    ] {
+        assert!(
+            body[field].as_str().is_some_and(|v| !v.is_empty()),
+            "{field} missing in {body}"
+        );
+    }
+}
