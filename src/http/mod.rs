@@ -6,6 +6,7 @@ mod auth;
 mod discovery;
 mod lifecycle;
 mod observe;
+mod pages;
 mod respond;
 
 use std::net::TcpListener;
@@ -116,6 +117,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/health", web::get().to(health))
         .route("/metrics", web::get().to(metrics))
         .route("/static/{name}", web::get().to(static_asset))
+        .configure(pages::routes)
         .default_service(web::to(not_found));
 }
 

@@ -19,7 +19,7 @@ use super::tokens::{
 };
 use crate::clock::UnixTime;
 use crate::keys::Keys;
-use crate::launch::{self, SimulatedError};
+use crate::launch::{self, ClientType, SimulatedError};
 
 /// Server-wide settings and state the token endpoint needs.
 pub struct TokenDeps<'a> {
@@ -177,6 +177,23 @@ fn refresh(
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
     let claims: RefreshClaims = tokens::verify(&deps.keys.hs, token, TokenKind::Refresh, now)
         .map_err(|p| token_problem("refresh token", p))?;
+    // RFC 6749 §6 (and §3.2.1, which demands client_id only with the
+    // authorization_code grant): a public client may refresh without naming
+    // itself, and the official SMART JavaScript client does. The refresh
+    // token names its client, so that client is assumed.
+    let named;
+    let creds = if creds.client_id.is_none()
+        && claims.reg.secret_digest.is_none()
+        && claims.reg.client_type == ClientType::Public
+    {
+        named = ClientCredentials {
+            client_id: Some(claims.grant.client_id.clone()),
+            ..creds.clone()
+        };
+        &named
+    } else {
+        creds
+    };
     authenticate_registered(req, creds, &claims.grant.client_id, &claims.reg, deps, now)?;
     simulated_client_errors(&claims.reg, creds)?;
     if deps

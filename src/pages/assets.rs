@@ -17,6 +17,36 @@ pub fn static_asset(name: &str) -> Option<(&'static str, &'static [u8])> {
             "image/svg+xml",
             include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/static/favicon.svg")),
         )),
+        "pages.css" => Some((
+            "text/css; charset=utf-8",
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/static/pages.css")),
+        )),
+        "launch-codec.js" => Some((
+            "text/javascript; charset=utf-8",
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/static/launch-codec.js"
+            )),
+        )),
+        "launcher.js" => Some((
+            "text/javascript; charset=utf-8",
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/static/launcher.js")),
+        )),
+        "keygen.js" => Some((
+            "text/javascript; charset=utf-8",
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/static/keygen.js")),
+        )),
+        "sample-app.js" => Some((
+            "text/javascript; charset=utf-8",
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/static/sample-app.js")),
+        )),
+        "sample-backend.js" => Some((
+            "text/javascript; charset=utf-8",
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/static/sample-backend.js"
+            )),
+        )),
         _ => None,
     }
 }

@@ -8,6 +8,7 @@
 //! because hidden values are copied verbatim from the client's request.
 
 mod assets;
+pub mod launcher;
 mod render;
 mod scopes;
 mod view;
