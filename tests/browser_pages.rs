@@ -150,7 +150,7 @@ async fn standalone_launches_go_through_login_picker_and_consent_and_deny_is_acc
         .unwrap();
     b.click("button[value=search]").await;
     b.wait_text("#directory-search-status", |t| {
-        t.starts_with("1 patients match")
+        t.starts_with("1 patient matches")
     })
     .await;
     b.click("input[name=patient][value=pat-kenji-watanabe]")

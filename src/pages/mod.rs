@@ -131,12 +131,17 @@ impl Pager {
     }
     /// "12 patients match “ann”" / "60 patients".
     pub fn summary(&self) -> String {
+        let (noun, verb) = if self.total == 1 {
+            (self.noun.trim_end_matches('s'), "matches")
+        } else {
+            (self.noun, "match")
+        };
         if self.query.is_empty() {
-            format!("{} {}", self.total, self.noun)
+            format!("{} {noun}", self.total)
         } else {
             format!(
-                "{} {} match \u{201c}{}\u{201d}",
-                self.total, self.noun, self.query
+                "{} {noun} {verb} \u{201c}{}\u{201d}",
+                self.total, self.query
             )
         }
     }
