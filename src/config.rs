@@ -27,6 +27,8 @@ pub struct Config {
     /// Upper bound on remembered single-use ids (used codes, rotated refresh
     /// tokens); see `oauth::replay`.
     pub replay_cache_capacity: usize,
+    /// The FHIR resources the embedded server serves.
+    pub fhir_data: crate::fhir::FhirData,
 }
 
 impl Default for Config {
@@ -41,6 +43,7 @@ impl Default for Config {
             access_token_lifetime: 3600,
             refresh_token_lifetime: 90 * 24 * 3600,
             replay_cache_capacity: 1_000_000,
+            fhir_data: crate::fhir::FhirData::default(),
         }
     }
 }
@@ -61,6 +64,8 @@ pub enum ConfigError {
     },
     #[error("--secret must be at least 16 characters")]
     ShortSecret,
+    #[error("invalid FHIR data: {}", .0.join("; "))]
+    FhirData(Vec<String>),
     #[error("{0} must be positive")]
     NotPositive(&'static str),
 }

@@ -18,6 +18,8 @@ pub struct Sandbox {
     /// Whether the keys were generated at start (tokens will not survive a
     /// restart); logged by the binary.
     pub generated_keys: Vec<&'static str>,
+    /// The embedded FHIR store.
+    pub fhir: Arc<crate::fhir::Store>,
 }
 
 impl Sandbox {
@@ -51,6 +53,7 @@ impl Sandbox {
             }
         };
         let capacity = config.replay_cache_capacity;
+        let fhir = Arc::new(config.fhir_data.load().map_err(ConfigError::FhirData)?);
         Ok(Sandbox {
             keys: Keys {
                 rsa,
@@ -60,6 +63,7 @@ impl Sandbox {
             used_refresh: ExpiringSet::new(capacity),
             directory: Arc::new(BuiltinDirectory::default()),
             generated_keys: generated,
+            fhir,
             config,
         })
     }

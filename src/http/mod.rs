@@ -4,6 +4,7 @@
 
 mod auth;
 mod discovery;
+mod fhir;
 mod respond;
 
 use std::net::TcpListener;
@@ -101,6 +102,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(discovery::openid_configuration)),
         );
     }
+    fhir::routes(cfg);
     cfg.route("/keys", web::get().to(discovery::keys))
         .route("/smart-style.json", web::get().to(discovery::smart_style))
         .route("/health", web::get().to(health))
