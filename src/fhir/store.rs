@@ -298,6 +298,12 @@ impl Store {
         }
     }
 
+    /// Exclusive access, for writes (the REST create/update/delete
+    /// interactions come later; tests use it to make history).
+    pub fn write(&self) -> std::sync::RwLockWriteGuard<'_, Data> {
+        self.data.write().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Shared access for reads and searches.
     pub fn read(&self) -> RwLockReadGuard<'_, Data> {
         self.data.read().unwrap_or_else(|e| e.into_inner())

@@ -48,5 +48,6 @@ pub fn launch_value(json: &serde_json::Value) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string())
 }
 
+pub mod fhir;
 pub mod flows;
 pub mod oidc;
