@@ -7,6 +7,7 @@ pub mod api;
 pub mod bundle;
 pub mod capability;
 pub mod compartment;
+mod listing;
 pub mod outcome;
 pub mod search;
 pub mod store;
