@@ -155,6 +155,10 @@ async fn patient_scopes_confine_to_the_launch_patient() {
     get(&format!("{base}/Practitioner/{PRAC}"), Some(&t), &[])
         .await
         .assert_ok();
+    // What it drags in through _revinclude is confined again.
+    let url = format!("{base}/Practitioner?_id={PRAC}&_revinclude=Encounter:participant");
+    let r = get(&url, Some(&t), &[]).await;
+    assert_eq!(r.mode_ids("include"), vec!["enc-a1", "enc-a2"]);
 }
 
 #[tokio::test]

@@ -445,6 +445,15 @@ async fn summary_count_and_everything() {
     assert_eq!(r.body["total"], A_OBS);
     assert!(r.body.get("entry").is_none());
 
+    let url = format!("{base}/Patient?_id={PAT_A}&_elements=gender");
+    let r = get(&url, Some(&t), &[]).await;
+    let p = &r.entries()[0]["resource"];
+    assert_eq!(
+        (p["gender"].as_str(), p.get("name")),
+        (Some("female"), None)
+    );
+    assert_eq!(p["meta"]["tag"][0]["code"], "SUBSETTED");
+
     let all = get(
         &format!("{base}/Patient/{PAT_A}/$everything?_count=100"),
         Some(&t),
