@@ -41,6 +41,8 @@ pub struct Config {
     pub data_dir: Option<PathBuf>,
     /// Serve the built-in synthetic patients (off with `--no-fixtures`).
     pub fixtures: bool,
+    /// The FHIR resources the embedded server serves.
+    pub fhir_data: crate::fhir::FhirData,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Default for Config {
             jwks_allowed_hosts: Vec::new(),
             data_dir: None,
             fixtures: true,
+            fhir_data: crate::fhir::FhirData::default(),
         }
     }
 }
@@ -82,6 +85,8 @@ pub enum ConfigError {
     ShortSecret,
     #[error("--data {0}: not a readable folder")]
     DataDir(PathBuf),
+    #[error("invalid FHIR data: {}", .0.join("; "))]
+    FhirData(Vec<String>),
     #[error("{0} must be positive")]
     NotPositive(&'static str),
     #[error("{0}")]

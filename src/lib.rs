@@ -8,6 +8,7 @@
 pub mod clock;
 pub mod config;
 pub mod directory;
+pub mod fhir;
 pub mod fhir_data;
 pub mod fixtures;
 pub mod http;

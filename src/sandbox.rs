@@ -29,6 +29,8 @@ pub struct Sandbox {
     /// Whether the keys were generated at start (tokens will not survive a
     /// restart); logged by the binary.
     pub generated_keys: Vec<&'static str>,
+    /// The embedded FHIR store.
+    pub fhir: Arc<crate::fhir::Store>,
 }
 
 impl Sandbox {
@@ -62,7 +64,14 @@ impl Sandbox {
             }
         };
         let capacity = config.replay_cache_capacity;
-        let data = crate::fhir_data::load_logged(&config);
+        let data: Arc<Vec<serde_json::Value>> = match &config.fhir_data {
+            crate::fhir::FhirData::Embedded => crate::fhir_data::load_logged(&config),
+            crate::fhir::FhirData::None => Arc::new(Vec::new()),
+            crate::fhir::FhirData::Resources(r) => r.clone(),
+        };
+        let fhir = Arc::new(
+            crate::fhir::Store::from_resources((*data).clone()).map_err(ConfigError::FhirData)?,
+        );
         Ok(Sandbox {
             keys: Keys {
                 rsa,
@@ -84,6 +93,7 @@ impl Sandbox {
             data,
             metrics: crate::metrics::Metrics::default(),
             generated_keys: generated,
+            fhir,
             config,
         })
     }

@@ -4,6 +4,7 @@
 
 mod auth;
 mod discovery;
+mod fhir;
 mod lifecycle;
 mod observe;
 mod pages;
@@ -112,6 +113,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         );
     }
     cfg.route("/v/{release}/launch", web::post().to(lifecycle::create));
+    fhir::routes(cfg);
     cfg.route("/keys", web::get().to(discovery::keys))
         .route("/smart-style.json", web::get().to(discovery::smart_style))
         .route("/health", web::get().to(health))

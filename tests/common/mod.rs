@@ -49,5 +49,6 @@ pub fn launch_value(json: &serde_json::Value) -> String {
 }
 
 pub mod browser;
+pub mod fhir;
 pub mod flows;
 pub mod oidc;

@@ -1,0 +1,28 @@
+//! The embedded FHIR R4 server: an in-memory versioned store, search, the
+//! CapabilityStatement, and access control by SMART scopes. Plain functions
+//! over plain data; only `crate::http::fhir` knows actix-web.
+
+pub mod access;
+pub mod api;
+pub mod bundle;
+pub mod capability;
+pub mod compartment;
+mod listing;
+pub mod outcome;
+pub mod search;
+pub mod store;
+
+pub use store::Store;
+
+/// Where the server's FHIR data comes from.
+#[derive(Debug, Clone, Default)]
+pub enum FhirData {
+    /// What the configuration says: the fixtures compiled into the binary
+    /// (unless `--no-fixtures`) and the files of `--data`.
+    #[default]
+    Embedded,
+    /// No data at all.
+    None,
+    /// These resources (tests).
+    Resources(std::sync::Arc<Vec<serde_json::Value>>),
+}

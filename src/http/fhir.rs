@@ -1,0 +1,300 @@
+//! The FHIR REST API over HTTP: `/v/{release}[/sim/{sim}]/fhir/...`.
+//! Handlers extract the route, parameters and headers, check the format and
+//! the bearer token, and hand one [`api::Request`] to `fhir::api::handle`.
+//! Every response is `application/fhir+json` (FHIR R4 §3.1.0.1.x "http").
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::site;
+use crate::fhir::access::bearer;
+use crate::fhir::api::{self, Reply, Route};
+use crate::fhir::capability::capability_statement;
+use crate::fhir::outcome::error;
+use crate::oauth::{Release, Site};
+use crate::sandbox::Sandbox;
+
+const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    for prefix in ["/v/{release}/fhir", "/v/{release}/sim/{sim}/fhir"] {
+        let get = |path: &str, route: actix_web::Route| {
+            web::resource(format!("{prefix}{path}"))
+                .route(route)
+                .route(web::route().to(method_not_allowed))
+        };
+        cfg.service(get("/metadata", web::get().to(metadata)))
+            .service(get("/Patient/{id}/$everything", web::get().to(everything)))
+            .service(
+                web::resource(format!("{prefix}/{{type}}/_search"))
+                    .route(web::post().to(search_post))
+                    .route(web::route().to(method_not_allowed)),
+            )
+            .service(get("/{type}/_history", web::get().to(history_type)))
+            .service(get("/{type}/{id}/_history/{vid}", web::get().to(vread)))
+            .service(get(
+                "/{type}/{id}/_history",
+                web::get().to(history_instance),
+            ))
+            .service(get("/{type}/{id}", web::get().to(read)))
+            .service(get("/{type}", web::get().to(search_get)));
+    }
+}
+
+fn fhir_response(reply: Reply) -> HttpResponse {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut b = HttpResponse::build(status);
+    b.content_type(FHIR_JSON);
+    if let Some(etag) = reply.etag {
+        b.insert_header(("ETag", etag));
+    }
+    if let Some(lm) = reply.last_modified {
+        b.insert_header(("Last-Modified", lm));
+    }
+    if let Some(c) = reply.challenge {
+        b.insert_header(("WWW-Authenticate", c));
+    }
+    b.body(reply.body.to_string())
+}
+
+fn fail(status: u16, code: &str, msg: &str) -> HttpResponse {
+    fhir_response(Reply::error(status, code, msg))
+}
+
+/// The site of an R4 FHIR base, or the error to answer.
+fn r4_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, Reply> {
+    let Some(site) = site(req, sandbox) else {
+        return Err(Reply::error(
+            404,
+            "not-found",
+            "unknown FHIR release; use r4",
+        ));
+    };
+    if site.release != Release::R4 {
+        return Err(Reply::error(
+            404,
+            "not-supported",
+            &format!(
+                "FHIR {} is not yet served here; use /v/r4/fhir",
+                site.release.as_str()
+            ),
+        ));
+    }
+    if let Some(sim) = &site.sim {
+        if let Err(e) = crate::launch::decode(sim) {
+            return Err(Reply::error(
+                400,
+                "invalid",
+                &format!("invalid launch options in the URL: {e}"),
+            ));
+        }
+    }
+    Ok(site)
+}
+
+/// R4 §3.1.0.1.9 "content types": JSON only. `_format` wins over `Accept`;
+/// XML (or anything else not JSON) gets 406.
+fn check_format(req: &HttpRequest, params: &[(String, String)]) -> Result<(), Reply> {
+    const JSON: &[&str] = &[
+        "json",
+        "application/json",
+        "application/fhir+json",
+        "application/json+fhir",
+        "text/json",
+    ];
+    if let Some((_, f)) = params.iter().find(|(k, _)| k == "_format") {
+        let media = f
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        return if JSON.contains(&media.as_str()) {
+            Ok(())
+        } else {
+            Err(Reply::error(406, "not-supported", &format!("_format={f} is not supported: this server speaks FHIR JSON only (application/fhir+json)")))
+        };
+    }
+    let accept = req
+        .headers()
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim();
+    if accept.is_empty() {
+        return Ok(());
+    }
+    let ok = accept.split(',').any(|m| {
+        let media = m
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        media == "*/*" || media == "application/*" || JSON.contains(&media.as_str())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Reply::error(406, "not-supported", &format!("Accept: {accept} cannot be served: this server speaks FHIR JSON only (application/fhir+json)")))
+    }
+}
+
+/// `Prefer: handling=strict` (R4 §3.1.1.3.1).
+fn strict(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all("prefer")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split([',', ';']))
+        .any(|p| {
+            let p: String = p.chars().filter(|c| !c.is_whitespace()).collect();
+            p.eq_ignore_ascii_case("handling=strict")
+        })
+}
+
+fn query_params(req: &HttpRequest) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+async fn metadata(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let site = match r4_site(&req, &sandbox) {
+        Ok(s) => s,
+        Err(r) => return fhir_response(r),
+    };
+    if let Err(r) = check_format(&req, &query_params(&req)) {
+        return fhir_response(r);
+    }
+    let statement = capability_statement(&site, &sandbox.fhir.read());
+    fhir_response(Reply::ok(statement))
+}
+
+/// Format, token, then the interaction.
+fn dispatch(
+    req: &HttpRequest,
+    sandbox: &Sandbox,
+    route: Route,
+    params: Vec<(String, String)>,
+) -> HttpResponse {
+    let site = match r4_site(req, sandbox) {
+        Ok(s) => s,
+        Err(r) => return fhir_response(r),
+    };
+    if let Err(r) = check_format(req, &params) {
+        return fhir_response(r);
+    }
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    let claims = match bearer(
+        authorization,
+        &sandbox.keys.hs,
+        &sandbox.revocations,
+        crate::clock::now(),
+    ) {
+        Ok(c) => c,
+        Err(p) => return fhir_response(api::unauthorized(&p)),
+    };
+    let request = api::Request {
+        fhir_base: site.fhir_base(),
+        release: site.release,
+        route,
+        params,
+        strict: strict(req),
+    };
+    fhir_response(api::handle(&sandbox.fhir, &claims, &request))
+}
+
+fn seg(req: &HttpRequest, name: &str) -> String {
+    req.match_info().get(name).unwrap_or("").to_string()
+}
+
+async fn read(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let route = Route::Read {
+        ty: seg(&req, "type"),
+        id: seg(&req, "id"),
+    };
+    dispatch(&req, &sandbox, route, query_params(&req))
+}
+
+async fn vread(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let route = Route::Vread {
+        ty: seg(&req, "type"),
+        id: seg(&req, "id"),
+        vid: seg(&req, "vid"),
+    };
+    dispatch(&req, &sandbox, route, query_params(&req))
+}
+
+async fn history_instance(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let route = Route::HistoryInstance {
+        ty: seg(&req, "type"),
+        id: seg(&req, "id"),
+    };
+    dispatch(&req, &sandbox, route, query_params(&req))
+}
+
+async fn history_type(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let route = Route::HistoryType {
+        ty: seg(&req, "type"),
+    };
+    dispatch(&req, &sandbox, route, query_params(&req))
+}
+
+async fn search_get(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let route = Route::Search {
+        ty: seg(&req, "type"),
+    };
+    dispatch(&req, &sandbox, route, query_params(&req))
+}
+
+/// R4 §3.1.1.1: `POST [type]/_search` with a form body; query-string and
+/// body parameters are combined.
+async fn search_post(
+    req: HttpRequest,
+    sandbox: web::Data<Sandbox>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let ctype = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !body.is_empty()
+        && !ctype
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+    {
+        return fail(
+            415,
+            "not-supported",
+            "POST _search takes an application/x-www-form-urlencoded body",
+        );
+    }
+    let mut params = query_params(&req);
+    params.extend(url::form_urlencoded::parse(&body).into_owned());
+    let route = Route::Search {
+        ty: seg(&req, "type"),
+    };
+    dispatch(&req, &sandbox, route, params)
+}
+
+async fn everything(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let route = Route::Everything {
+        id: seg(&req, "id"),
+    };
+    dispatch(&req, &sandbox, route, query_params(&req))
+}
+
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let msg = format!(
+        "{} is not supported here yet: this FHIR server is read-only for now",
+        req.method()
+    );
+    fhir_response(Reply {
+        status: 405,
+        ..Reply::ok(error("not-supported", &msg))
+    })
+}
