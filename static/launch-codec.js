@@ -1,5 +1,6 @@
-// Launch values in the browser, written exactly as src/launch/codec.rs
-// `encode` writes them: the 17-slot launcher v2 array, compact JSON,
+// Launch values in the browser, written exactly as src/launch/codec
+// `encode` writes them: the 17-slot launcher v2 array (19 slots when
+// `intent` or `tenant` is set), compact JSON,
 // base64url without padding. A Rust browser test compares the two, so a
 // URL built on the page is byte-equal to one built by the server or CLI.
 (function (global) {
@@ -50,7 +51,7 @@
       int(o.client_type, 0),
       int(o.pkce, 1),
       str(o.fhir_context)
-    ];
+    ].concat(str(o.intent) || str(o.tenant) ? [str(o.intent), str(o.tenant)] : []);
   }
 
   function encode(o) {

@@ -11,8 +11,8 @@
   var encounters = {};
   try { encounters = JSON.parse($("encounters-data").textContent) || {}; } catch (e) { encounters = {}; }
 
-  var TEXT_FIELDS = ["launch_uri", "fhir_context", "client_id", "client_secret", "redirect_uris",
-    "scope", "jwks_url", "jwks"];
+  var TEXT_FIELDS = ["launch_uri", "fhir_context", "intent", "tenant", "client_id", "client_secret",
+    "redirect_uris", "scope", "jwks_url", "jwks"];
   var SELECTS = { launch_type: "0", fhir_ver: "r4", client_type: "0", pkce: "1", auth_error: "", encounter: "AUTO" };
   var FLAGS = ["skip_login", "skip_auth", "sim_ehr"];
   var DEFAULT_LAUNCH_URI = $("launch_uri").value;

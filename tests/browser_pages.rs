@@ -260,6 +260,15 @@ async fn decode_box_reads_a_v1_value_and_the_page_encodes_like_the_server() {
             fhir_context: "Observation/1 😀".into(),
             ..LaunchOptions::default()
         },
+        LaunchOptions {
+            intent: "reconcile-medications".into(),
+            tenant: "riverbend".into(),
+            ..LaunchOptions::default()
+        },
+        LaunchOptions {
+            tenant: "only-tenant".into(),
+            ..LaunchOptions::default()
+        },
     ];
     for opts in cases {
         let js_opts = serde_json::json!({
@@ -272,6 +281,7 @@ async fn decode_box_reads_a_v1_value_and_the_page_encodes_like_the_server() {
             "jwks_url": opts.jwks_url, "jwks": opts.jwks,
             "client_type": opts.client_type.index().to_string(),
             "pkce": opts.pkce.index().to_string(), "fhir_context": opts.fhir_context,
+            "intent": opts.intent, "tenant": opts.tenant,
         });
         let js = b
             .js("return SandboxLaunch.encode(arguments[0]);", vec![js_opts])
