@@ -69,9 +69,7 @@ impl Sandbox {
             crate::fhir::FhirData::None => Arc::new(Vec::new()),
             crate::fhir::FhirData::Resources(r) => r.clone(),
         };
-        let fhir = Arc::new(
-            crate::fhir::Store::from_resources((*data).clone()).map_err(ConfigError::FhirData)?,
-        );
+        let fhir = Arc::new(crate::fhir::store_for(&data).map_err(ConfigError::FhirData)?);
         Ok(Sandbox {
             keys: Keys {
                 rsa,

@@ -52,7 +52,7 @@ impl Entry {
 }
 
 /// All resources of one type, in insertion order (the default search order).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct TypeTable {
     pub entries: Vec<Entry>,
     index: HashMap<String, u32>,
@@ -67,7 +67,7 @@ impl TypeTable {
 /// A resource's address inside [`Data`]: type slot and entry slot.
 pub type Slot = (u16, u32);
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Data {
     types: Vec<(String, TypeTable)>,
     type_index: HashMap<String, u16>,
@@ -308,6 +308,14 @@ impl Store {
     pub fn read(&self) -> RwLockReadGuard<'_, Data> {
         self.data.read().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// An independent copy: resources are shared (`Arc`), tables and indexes
+    /// are copied, so later writes to either store do not show in the other.
+    pub fn snapshot(&self) -> Store {
+        Store {
+            data: RwLock::new(self.read().clone()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -355,5 +363,21 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(errs.len(), 4, "{errs:?}");
+    }
+
+    #[test]
+    fn snapshots_are_independent() {
+        let store =
+            Store::from_resources(vec![json!({"resourceType": "Patient", "id": "a"})]).unwrap();
+        let copy = store.snapshot();
+        copy.write()
+            .put(
+                json!({"resourceType": "Patient", "id": "b"}),
+                "2026-01-01T00:00:00Z",
+            )
+            .unwrap();
+        assert!(copy.read().get("Patient", "b").is_some());
+        assert!(store.read().get("Patient", "b").is_none());
+        assert!(copy.read().get("Patient", "a").is_some());
     }
 }

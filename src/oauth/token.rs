@@ -138,22 +138,16 @@ fn authorization_code(
             Some(_) => {}
         }
     }
-    match deps.used_codes.use_once(&claims.jti, claims.exp, now) {
-        Ok(()) => {}
-        Err(Spent::AlreadyUsed) => {
-            // RFC 6749 §4.1.2: revoke what the first exchange produced.
-            let _ = deps.revocations.revoke_grant(&claims.grant.gid, now);
-            return Err(OAuthError::invalid_grant(
-                "the authorization code was already used; the tokens issued for it are revoked",
-            ));
-        }
-        Err(Spent::Full) => {
-            return Err(OAuthError::new(
-                super::ErrorCode::TemporarilyUnavailable,
-                "too many codes redeemed recently; try again shortly",
-            ))
-        }
-    }
+    // RFC 6749 §4.1.2: a reused code revokes what the first exchange produced.
+    spend_once(
+        deps.used_codes,
+        &claims.jti,
+        claims.exp,
+        &claims.grant.gid,
+        deps,
+        now,
+        "the authorization code was already used; the tokens issued for it are revoked",
+    )?;
     issue(
         &claims.grant,
         &claims.grant,
@@ -224,23 +218,17 @@ fn refresh(
         grant.scope = asked.to_string();
     }
     if deps.strict_refresh_rotation {
-        match deps.used_refresh.use_once(&claims.jti, claims.exp, now) {
-            Ok(()) => {}
-            Err(Spent::AlreadyUsed) => {
-                // RFC 9700 §4.14.2: a replayed rotated refresh token may be
-                // stolen; revoke the grant, the newest tokens included.
-                let _ = deps.revocations.revoke_grant(&claims.grant.gid, now);
-                return Err(OAuthError::invalid_grant(
-                    "this refresh token was already rotated; the grant is revoked",
-                ));
-            }
-            Err(Spent::Full) => {
-                return Err(OAuthError::new(
-                    super::ErrorCode::TemporarilyUnavailable,
-                    "too many refreshes recently; try again shortly",
-                ))
-            }
-        }
+        // RFC 9700 §4.14.2: a replayed rotated refresh token may be stolen;
+        // revoke the grant, the newest tokens included.
+        spend_once(
+            deps.used_refresh,
+            &claims.jti,
+            claims.exp,
+            &claims.grant.gid,
+            deps,
+            now,
+            "this refresh token was already rotated; the grant is revoked",
+        )?;
     }
     issue(&grant, &claims.grant, &claims.reg, None, deps, now)
 }
@@ -266,5 +254,29 @@ fn simulated_client_errors(
             "simulated error: the requested scope is invalid",
         )),
         _ => Ok(()),
+    }
+}
+
+/// Marks a single-use id as spent. A second use revokes the whole grant it
+/// belongs to; a full set refuses (bounded memory) rather than forget.
+fn spend_once(
+    set: &ExpiringSet,
+    jti: &str,
+    exp: UnixTime,
+    gid: &str,
+    deps: &TokenDeps<'_>,
+    now: UnixTime,
+    replayed: &str,
+) -> Result<(), OAuthError> {
+    match set.use_once(jti, exp, now) {
+        Ok(()) => Ok(()),
+        Err(Spent::AlreadyUsed) => {
+            let _ = deps.revocations.revoke_grant(gid, now);
+            Err(OAuthError::invalid_grant(replayed))
+        }
+        Err(Spent::Full) => Err(OAuthError::new(
+            super::ErrorCode::TemporarilyUnavailable,
+            "too many single-use tokens redeemed recently; try again shortly",
+        )),
     }
 }
