@@ -13,6 +13,7 @@ pub mod outcome;
 pub mod search;
 pub mod store;
 pub mod transaction;
+pub mod validate;
 pub mod write;
 
 pub use store::Store;

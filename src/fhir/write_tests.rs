@@ -1,4 +1,5 @@
 use super::*;
+use serde_json::json;
 
 fn op(kind: Kind, ty: &str, id: &str, r: Option<Value>) -> WriteOp {
     WriteOp {
