@@ -43,6 +43,9 @@ pub struct Config {
     pub fixtures: bool,
     /// The FHIR resources the embedded server serves.
     pub fhir_data: crate::fhir::FhirData,
+    /// `--persist DIR`: journal every accepted FHIR write to
+    /// `DIR/journal.ndjson` and replay it at start (`fhir::journal`).
+    pub persist_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             data_dir: None,
             fixtures: true,
             fhir_data: crate::fhir::FhirData::default(),
+            persist_dir: None,
         }
     }
 }
@@ -91,6 +95,8 @@ pub enum ConfigError {
     NotPositive(&'static str),
     #[error("{0}")]
     HttpClient(String),
+    #[error("--persist: {0}")]
+    Persist(String),
 }
 
 impl Config {

@@ -88,6 +88,10 @@ struct ServeArgs {
     /// Do not serve the built-in synthetic patients (use with --data).
     #[arg(long)]
     no_fixtures: bool,
+    /// Keep FHIR writes across restarts: journal each accepted write to
+    /// DIR/journal.ndjson (synced before the answer) and replay it at start.
+    #[arg(long = "persist", env = "PERSIST_DIR", value_name = "DIR")]
+    persist_dir: Option<PathBuf>,
     /// Log format: `human` lines or one `json` object per line.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     log_format: LogFormat,
@@ -165,6 +169,7 @@ async fn serve(cli: ServeArgs) -> ExitCode {
         jwks_allowed_hosts: cli.jwks_allowed_hosts,
         data_dir: cli.data_dir,
         fixtures: !cli.no_fixtures,
+        persist_dir: cli.persist_dir,
         ..Config::default()
     };
     let running = match smart_sandbox::start(config) {

@@ -31,6 +31,8 @@ pub struct Sandbox {
     pub generated_keys: Vec<&'static str>,
     /// The embedded FHIR store.
     pub fhir: Arc<crate::fhir::Store>,
+    /// `--persist`: the journal of accepted writes (replayed at start).
+    pub journal: Option<crate::fhir::journal::Journal>,
 }
 
 impl Sandbox {
@@ -70,7 +72,23 @@ impl Sandbox {
             crate::fhir::FhirData::Resources(r) => r.clone(),
         };
         let fhir = Arc::new(crate::fhir::store_for(&data).map_err(ConfigError::FhirData)?);
+        let journal = match &config.persist_dir {
+            Some(dir) => {
+                let (j, r) = crate::fhir::journal::Journal::open(dir, &mut fhir.write())
+                    .map_err(ConfigError::Persist)?;
+                if r.torn {
+                    tracing::warn!(
+                        "{}: dropped a torn last line (an unacknowledged write)",
+                        j.path().display()
+                    );
+                }
+                tracing::info!("{}: replayed {} writes", j.path().display(), r.records);
+                Some(j)
+            }
+            None => None,
+        };
         Ok(Sandbox {
+            journal,
             keys: Keys {
                 rsa,
                 hs: Hs256::new(secret.as_bytes()),

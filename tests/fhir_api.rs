@@ -153,8 +153,9 @@ async fn read_vread_and_history() {
         .await
         .assert_outcome(404)
         .contains("not yet served"));
+    // PATCH is not supported (PUT/DELETE are: tests/fhir_writes.rs).
     let put = common::flows::http()
-        .put(format!("{base}/Patient/{PAT_A}"))
+        .patch(format!("{base}/Patient/{PAT_A}"))
         .bearer_auth(&t)
         .send()
         .await

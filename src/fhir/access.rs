@@ -65,7 +65,9 @@ pub fn bearer(
 
 /// FHIR R4 §3.1.0 interactions, each needing one SMART v2 permission:
 /// `r` covers read, vread and instance history; `s` covers search and type
-/// history (SMART 2.2, "Scopes for requesting clinical data", table).
+/// history; `c` create, `u` update (update-as-create too: it is the update
+/// interaction), `d` delete; v1 `write` is `cud` (SMART 2.2, "Scopes for
+/// requesting clinical data", table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Interaction {
     Read,
@@ -73,6 +75,9 @@ pub enum Interaction {
     HistoryInstance,
     HistoryType,
     Search,
+    Create,
+    Update,
+    Delete,
 }
 
 impl Interaction {
@@ -80,12 +85,18 @@ impl Interaction {
         match self {
             Interaction::Read | Interaction::Vread | Interaction::HistoryInstance => perm::R,
             Interaction::HistoryType | Interaction::Search => perm::S,
+            Interaction::Create => perm::C,
+            Interaction::Update => perm::U,
+            Interaction::Delete => perm::D,
         }
     }
 
     fn verb(self) -> (&'static str, char, &'static str) {
         match self.permission() {
             perm::R => ("read", 'r', "read"),
+            perm::C => ("create", 'c', "write"),
+            perm::U => ("update", 'u', "write"),
+            perm::D => ("delete", 'd', "write"),
             _ => ("search", 's', "read"),
         }
     }
@@ -146,8 +157,10 @@ impl AccessFilter {
             // Organization, ...) are shared reference data: a patient app
             // needs them to show who treated the patient, and the
             // compartment definition does not own them.
+            // A Binary belongs to the compartment of its `securityContext`.
             Some(p) => {
-                !is_compartment_type(&self.resource_type) || entry.patients.iter().any(|x| x == p)
+                !(is_compartment_type(&self.resource_type) || self.resource_type == "Binary")
+                    || entry.patients.iter().any(|x| x == p)
             }
         }
     }
@@ -163,6 +176,23 @@ impl AccessFilter {
     pub fn allows(&self, entry: &Entry, resource: &Value) -> bool {
         self.rules.iter().any(|r| {
             self.in_compartment(r, entry)
+                && r.constraints
+                    .as_deref()
+                    .is_some_and(|c| matches_all(resource, c))
+        })
+    }
+
+    /// Whether some granting scope allows writing this content, whose
+    /// compartment is `patients`: a `patient/` scope needs the launch
+    /// patient among them (so writes of types outside the compartment are
+    /// refused under `patient/` scopes: fail closed), and v2 constraints
+    /// must hold on the new content (SMART 2.2 "Scopes": a scope confines
+    /// what may be written as well as read).
+    pub fn allows_write(&self, patients: &[String], resource: &Value) -> bool {
+        self.rules.iter().any(|r| {
+            r.patient
+                .as_ref()
+                .is_none_or(|p| patients.iter().any(|x| x == p))
                 && r.constraints
                     .as_deref()
                     .is_some_and(|c| matches_all(resource, c))

@@ -9,8 +9,8 @@ use super::access::{authorize_request, AccessFilter, BearerProblem, Denied, Inte
 use super::bundle;
 use super::listing;
 use super::outcome::{error, outcome_list};
+use super::search;
 use super::search::parse::parse_query;
-use super::search::{self, params};
 use super::store::{Data, Entry, Store, Version};
 use crate::oauth::tokens::AccessClaims;
 use crate::oauth::Release;
@@ -83,7 +83,7 @@ pub fn unauthorized(problem: &BearerProblem) -> Reply {
     }
 }
 
-fn denied(d: Denied) -> Reply {
+pub(super) fn denied(d: Denied) -> Reply {
     match d {
         Denied::Token(p) => unauthorized(&p),
         Denied::Forbidden(msg) => Reply {
@@ -113,7 +113,9 @@ fn resource_reply(v: &Version) -> Reply {
 }
 
 fn known_type(data: &Data, ty: &str) -> bool {
-    params::TYPES.iter().any(|(t, _)| *t == ty) || data.type_slot(ty).is_some()
+    super::capability::served_types(data)
+        .iter()
+        .any(|t| t == ty)
 }
 
 fn not_found(ty: &str, id: &str) -> Reply {

@@ -11,10 +11,15 @@ use super::search::params::{self, Kind, TYPES};
 use super::store::Data;
 use crate::oauth::Site;
 
-/// Resource types served: the table's, plus any other type in the store
-/// (those support `_id` and `_lastUpdated` only).
+/// Types served beyond the search table: `Binary` (R4 binary.html).
+pub const EXTRA_TYPES: &[&str] = &["Binary"];
+
+/// Resource types served: the table's, `Binary`, plus any other type in the
+/// store (those support `_id` and `_lastUpdated` only). The single source
+/// of truth for reads, writes and this statement.
 pub fn served_types(data: &Data) -> Vec<String> {
     let mut out: Vec<String> = TYPES.iter().map(|(t, _)| t.to_string()).collect();
+    out.extend(EXTRA_TYPES.iter().map(|t| t.to_string()));
     for t in data.type_names() {
         if !out.iter().any(|o| o == t) {
             out.push(t.to_string());
@@ -43,10 +48,16 @@ fn resource(ty: &str, all_types: &[String]) -> Value {
         "type": ty,
         "interaction": [
             {"code": "read"}, {"code": "vread"}, {"code": "history-instance"},
-            {"code": "history-type"}, {"code": "search-type"}
+            {"code": "history-type"}, {"code": "search-type"},
+            {"code": "create"}, {"code": "update"}, {"code": "delete"}
         ],
         "versioning": "versioned",
         "readHistory": true,
+        "updateCreate": true,
+        "conditionalCreate": false,
+        "conditionalRead": "not-supported",
+        "conditionalUpdate": false,
+        "conditionalDelete": "not-supported",
         "searchParam": search_params,
         "searchInclude": includes,
         "searchRevInclude": revincludes,
@@ -94,6 +105,7 @@ pub fn capability_statement(site: &Site, data: &Data) -> Value {
                 }],
             },
             "resource": types.iter().map(|t| resource(t, &types)).collect::<Vec<_>>(),
+            "interaction": [{"code": "transaction"}, {"code": "batch"}],
         }],
     })
 }
@@ -108,7 +120,12 @@ mod tests {
         let site = Site::new("http://h", Release::R4, None);
         let cs = capability_statement(&site, &Data::default());
         let resources = cs["rest"][0]["resource"].as_array().unwrap();
-        assert_eq!(resources.len(), TYPES.len());
+        assert_eq!(resources.len(), TYPES.len() + EXTRA_TYPES.len());
+        assert!(resources.iter().any(|r| r["type"] == "Binary"));
+        assert_eq!(
+            cs["rest"][0]["interaction"],
+            json!([{"code": "transaction"}, {"code": "batch"}])
+        );
         let obs = resources
             .iter()
             .find(|r| r["type"] == "Observation")

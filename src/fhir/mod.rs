@@ -7,10 +7,14 @@ pub mod api;
 pub mod bundle;
 pub mod capability;
 pub mod compartment;
+pub mod journal;
 mod listing;
 pub mod outcome;
 pub mod search;
 pub mod store;
+pub mod transaction;
+pub mod validate;
+pub mod write;
 
 pub use store::Store;
 

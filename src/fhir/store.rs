@@ -16,6 +16,8 @@ use serde_json::Value;
 use super::compartment::patients_of;
 use super::search::eval::reference_target;
 
+mod delete;
+
 /// One version of a resource; `resource` is `None` for a deletion.
 #[derive(Debug, Clone)]
 pub struct Version {
@@ -127,6 +129,10 @@ impl Data {
     /// indexes from the previous version to this one.
     pub fn put(&mut self, mut resource: Value, last_updated: &str) -> Result<&Version, String> {
         let (ty, id) = identity(&resource)?;
+        let patients = match ty.as_str() {
+            "Binary" => self.binary_patients(&resource),
+            _ => patients_of(&ty, &resource),
+        };
         let t = match self.type_slot(&ty) {
             Some(t) => t,
             None => {
@@ -170,7 +176,7 @@ impl Data {
             .unwrap_or_default();
         let old_patients = std::mem::take(&mut entry.patients);
         let new_refs = references(&resource);
-        entry.patients = patients_of(&ty, &resource);
+        entry.patients = patients;
         let new_patients = entry.patients.clone();
         entry.versions.push(Version {
             version_id,
@@ -298,8 +304,7 @@ impl Store {
         }
     }
 
-    /// Exclusive access, for writes (the REST create/update/delete
-    /// interactions come later; tests use it to make history).
+    /// Exclusive access, for writes (`fhir::write` and tests).
     pub fn write(&self) -> std::sync::RwLockWriteGuard<'_, Data> {
         self.data.write().unwrap_or_else(|e| e.into_inner())
     }

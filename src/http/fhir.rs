@@ -18,6 +18,7 @@ const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     for prefix in ["/v/{release}/fhir", "/v/{release}/sim/{sim}/fhir"] {
+        super::fhir_write::routes(cfg, prefix);
         let get = |path: &str, route: actix_web::Route| {
             web::resource(format!("{prefix}{path}"))
                 .route(route)
@@ -41,7 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     }
 }
 
-fn fhir_response(reply: Reply) -> HttpResponse {
+pub(super) fn fhir_response(reply: Reply) -> HttpResponse {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut b = HttpResponse::build(status);
     b.content_type(FHIR_JSON);
@@ -62,7 +63,7 @@ fn fail(status: u16, code: &str, msg: &str) -> HttpResponse {
 }
 
 /// The site of an R4 FHIR base, or the error to answer.
-fn r4_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, Reply> {
+pub(super) fn r4_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, Reply> {
     let Some(site) = site(req, sandbox) else {
         return Err(Reply::error(
             404,
@@ -290,7 +291,7 @@ async fn everything(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpRespon
 
 async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
     let msg = format!(
-        "{} is not supported here yet: this FHIR server is read-only for now",
+        "{} is not supported here (FHIR R4 http.html: see the CapabilityStatement at [base]/metadata)",
         req.method()
     );
     fhir_response(Reply {

@@ -5,6 +5,7 @@
 mod auth;
 mod discovery;
 mod fhir;
+mod fhir_write;
 mod lifecycle;
 mod observe;
 mod pages;

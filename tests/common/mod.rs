@@ -52,3 +52,4 @@ pub mod browser;
 pub mod fhir;
 pub mod flows;
 pub mod oidc;
+pub mod writes;
