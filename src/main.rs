@@ -30,7 +30,7 @@ enum Command {
     },
     /// Print the app launch URL, `iss` and launch value for launch options
     /// (no server needed), e.g. `eval "$(smart-sandbox launch-url --format env)"`.
-    LaunchUrl(launch_url::LaunchUrlArgs),
+    LaunchUrl(Box<launch_url::LaunchUrlArgs>),
     /// Explain a launch value, sandbox URL or app launch URL in plain words
     /// (exit code 2 when it does not decode).
     Decode(decode::DecodeArgs),

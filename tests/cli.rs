@@ -205,6 +205,8 @@ fn serve(cmd: &mut Command) -> (Child, u16) {
             return (child, port as u16);
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     panic!("no port logged; stderr: {err}");
