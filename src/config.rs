@@ -1,5 +1,8 @@
-//! Server configuration: defaults, then environment, then command-line flags
-//! (clap resolves the last two). Validated once at start.
+//! Server configuration: defaults, then a `--config` TOML file (see
+//! [`file`]), then environment, then command-line flags (clap resolves the
+//! last two). Validated once at start.
+
+pub mod file;
 
 use std::path::PathBuf;
 

@@ -5,6 +5,7 @@
 //! The library builds the server from a [`config::Config`]; the binary is a
 //! thin CLI over [`start`]. Tests start the same server on port 0.
 
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod directory;

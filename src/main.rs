@@ -1,9 +1,11 @@
 //! The `smart-sandbox` binary: a thin CLI over the library.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use smart_sandbox::cli::{decode, keys, launch_url, EXIT_BAD_INPUT};
 use smart_sandbox::{fixtures, Config};
 
 /// A SMART on FHIR launch simulator and sandbox. Without a subcommand it
@@ -26,6 +28,17 @@ enum Command {
         #[command(subcommand)]
         command: FixturesCommand,
     },
+    /// Print the app launch URL, `iss` and launch value for launch options
+    /// (no server needed), e.g. `eval "$(smart-sandbox launch-url --format env)"`.
+    LaunchUrl(Box<launch_url::LaunchUrlArgs>),
+    /// Explain a launch value, sandbox URL or app launch URL in plain words
+    /// (exit code 2 when it does not decode).
+    Decode(decode::DecodeArgs),
+    /// Signing keys for `--signing-key`.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,6 +60,10 @@ enum FixturesCommand {
 
 #[derive(Debug, Args)]
 struct ServeArgs {
+    /// TOML file of settings: each key is a flag's long name (`port = 9000`,
+    /// `signing-key = "key.pem"`). Precedence: defaults < file < environment < flags.
+    #[arg(long, env = "CONFIG_FILE", value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Interface to listen on.
     #[arg(long, env = "HOST", default_value = "127.0.0.1")]
     host: String,
@@ -113,8 +130,35 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// Parses the command line, folding in the `--config` file for `serve`.
+fn parse_cli() -> Result<Cli, String> {
+    let mut argv: Vec<OsString> = std::env::args_os().collect();
+    let matches = Cli::command().get_matches_from(&argv);
+    let serve = match matches.subcommand() {
+        None => Some(&matches),
+        Some(("serve", m)) => Some(m),
+        Some(_) => None,
+    };
+    if let Some(path) = serve.and_then(|m| m.get_one::<PathBuf>("config")) {
+        let cmd = ServeArgs::augment_args(clap::Command::new("serve"));
+        let extra =
+            smart_sandbox::config::file::args_from_file(path, &cmd, serve.unwrap_or(&matches))
+                .map_err(|e| e.to_string())?;
+        argv.extend(extra);
+        let matches = Cli::command().get_matches_from(&argv);
+        return Cli::from_arg_matches(&matches).map_err(|e| e.to_string());
+    }
+    Cli::from_arg_matches(&matches).map_err(|e| e.to_string())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_cli() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
     match cli.command {
         None => serve(cli.serve),
         Some(Command::Serve(args)) => serve(args),
@@ -126,6 +170,35 @@ fn main() -> ExitCode {
                     out,
                 },
         }) => generate_fixtures(patients, seed, &out),
+        Some(Command::LaunchUrl(args)) => match launch_url::build(&args) {
+            Ok(out) => {
+                print!("{}", launch_url::render(&out, args.format));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(EXIT_BAD_INPUT)
+            }
+        },
+        Some(Command::Decode(args)) => match decode::run(&args) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(EXIT_BAD_INPUT)
+            }
+        },
+        Some(Command::Keys {
+            command: keys::KeysCommand::Generate(args),
+        }) => match keys::generate(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -157,6 +230,9 @@ fn generate_fixtures(patients: usize, seed: u64, out: &std::path::Path) -> ExitC
 #[actix_web::main]
 async fn serve(cli: ServeArgs) -> ExitCode {
     init_logging(cli.log_format);
+    if let Some(file) = &cli.config {
+        tracing::info!("settings from {}", file.display());
+    }
     let config = Config {
         host: cli.host,
         port: cli.port,
@@ -192,8 +268,13 @@ async fn serve(cli: ServeArgs) -> ExitCode {
         port = running.port,
         "smart-sandbox listening on {shown} (FHIR base {shown}/v/r4/fhir)"
     );
+    // actix-web stops on SIGTERM/SIGINT: it stops accepting, lets in-flight
+    // requests finish (up to the shutdown timeout), and the future resolves.
     match running.server.await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            tracing::info!("smart-sandbox stopped");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             tracing::error!("server error: {e}");
             ExitCode::FAILURE

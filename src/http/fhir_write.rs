@@ -20,7 +20,7 @@ use crate::oauth::Site;
 use crate::sandbox::Sandbox;
 
 /// The largest body read: a transaction Bundle or a JSON Binary.
-const MAX_BODY: usize = 16 << 20;
+const MAX_BODY: usize = super::limits::FHIR_WRITE_BODY;
 
 pub fn routes(cfg: &mut web::ServiceConfig, prefix: &str) {
     cfg.service(web::resource(prefix).guard(guard::Post()).to(bundle))

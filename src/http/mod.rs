@@ -6,7 +6,9 @@ mod auth;
 mod discovery;
 mod fhir;
 mod fhir_write;
+pub mod headers;
 mod lifecycle;
+pub mod limits;
 mod observe;
 mod pages;
 mod respond;
@@ -15,6 +17,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_cors::Cors;
+use actix_web::http::{header, KeepAlive};
 use actix_web::{middleware, web, App, HttpRequest, HttpResponse, HttpServer};
 
 use crate::config::{Config, ConfigError};
@@ -66,20 +69,35 @@ pub fn start(config: Config) -> Result<Running, StartError> {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
-            .app_data(web::PayloadConfig::new(64 * 1024))
+            .app_data(limits::body(limits::DEFAULT_BODY))
+            .wrap(middleware::from_fn(headers::security_headers))
+            .wrap(middleware::from_fn(limits::check_head))
+            // Browser apps on any origin call discovery, token and FHIR:
+            // preflights allow any header (`Authorization` included), and
+            // the FHIR headers an app reads are exposed.
             .wrap(
                 Cors::default()
                     .allow_any_origin()
                     .allow_any_method()
                     .allow_any_header()
+                    .expose_headers([
+                        header::ETAG,
+                        header::LOCATION,
+                        header::CONTENT_LOCATION,
+                        header::LAST_MODIFIED,
+                        header::WWW_AUTHENTICATE,
+                    ])
                     .max_age(86_400),
             )
             .wrap(middleware::from_fn(observe::observe))
             .configure(routes)
     })
+    .client_request_timeout(limits::CLIENT_REQUEST_TIMEOUT)
+    .client_disconnect_timeout(limits::CLIENT_DISCONNECT_TIMEOUT)
+    .keep_alive(KeepAlive::Timeout(limits::KEEP_ALIVE))
+    .shutdown_timeout(limits::SHUTDOWN_TIMEOUT_SECS)
     .listen(listener)
     .map_err(|source| StartError::Bind { addr, source })?
-    .shutdown_timeout(10)
     .run();
     Ok(Running {
         port,
@@ -90,19 +108,28 @@ pub fn start(config: Config) -> Result<Running, StartError> {
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {
+    let auth_body = || limits::body(limits::AUTH_BODY);
     for prefix in ["/v/{release}", "/v/{release}/sim/{sim}"] {
         cfg.service(
             web::resource(format!("{prefix}/auth/authorize"))
+                .app_data(auth_body())
                 .route(web::get().to(auth::authorize_get))
                 .route(web::post().to(auth::authorize_post)),
         )
-        .service(web::resource(format!("{prefix}/auth/token")).route(web::post().to(auth::token)))
+        .service(
+            web::resource(format!("{prefix}/auth/token"))
+                .app_data(auth_body())
+                .route(web::post().to(auth::token)),
+        )
         .service(
             web::resource(format!("{prefix}/auth/introspect"))
+                .app_data(auth_body())
                 .route(web::post().to(lifecycle::introspect)),
         )
         .service(
-            web::resource(format!("{prefix}/auth/revoke")).route(web::post().to(lifecycle::revoke)),
+            web::resource(format!("{prefix}/auth/revoke"))
+                .app_data(auth_body())
+                .route(web::post().to(lifecycle::revoke)),
         )
         .service(
             web::resource(format!("{prefix}/fhir/.well-known/smart-configuration"))
@@ -113,7 +140,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(discovery::openid_configuration)),
         );
     }
-    cfg.route("/v/{release}/launch", web::post().to(lifecycle::create));
+    cfg.service(
+        web::resource("/v/{release}/launch")
+            .app_data(auth_body())
+            .route(web::post().to(lifecycle::create)),
+    );
     fhir::routes(cfg);
     cfg.route("/keys", web::get().to(discovery::keys))
         .route("/smart-style.json", web::get().to(discovery::smart_style))

@@ -128,9 +128,15 @@ impl FlowState {
     /// The state in `token` if it is valid, unexpired and for this request.
     pub fn open(hs: &Hs256, token: &str, binding: &str, now: UnixTime) -> Option<FlowState> {
         let signed: SignedFlow = hs.verify(token)?;
-        (signed.tt == TokenKind::Flow && signed.exp > now && signed.bind == binding)
+        (signed.tt == TokenKind::Flow && signed.exp > now && same(&signed.bind, binding))
             .then_some(signed.state)
     }
+}
+
+/// Constant-time comparison of the flow binding.
+fn same(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 #[cfg(test)]
