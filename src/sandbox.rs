@@ -31,6 +31,8 @@ pub struct Sandbox {
     pub generated_keys: Vec<&'static str>,
     /// The embedded FHIR store.
     pub fhir: Arc<crate::fhir::Store>,
+    /// Upstream mode: the real FHIR servers fronted (`--fhir-server-*`).
+    pub upstream: Option<crate::fhir::proxy::Upstream>,
 }
 
 impl Sandbox {
@@ -94,6 +96,8 @@ impl Sandbox {
             metrics: crate::metrics::Metrics::default(),
             generated_keys: generated,
             fhir,
+            upstream: crate::fhir::proxy::Upstream::from_config(&config)
+                .map_err(ConfigError::HttpClient)?,
             config,
         })
     }

@@ -73,6 +73,10 @@ pub enum Interaction {
     HistoryInstance,
     HistoryType,
     Search,
+    /// `c`, `u`, `d` (SMART 2.2 v2 permissions); used by upstream mode.
+    Create,
+    Update,
+    Delete,
 }
 
 impl Interaction {
@@ -80,12 +84,18 @@ impl Interaction {
         match self {
             Interaction::Read | Interaction::Vread | Interaction::HistoryInstance => perm::R,
             Interaction::HistoryType | Interaction::Search => perm::S,
+            Interaction::Create => perm::C,
+            Interaction::Update => perm::U,
+            Interaction::Delete => perm::D,
         }
     }
 
     fn verb(self) -> (&'static str, char, &'static str) {
         match self.permission() {
             perm::R => ("read", 'r', "read"),
+            perm::C => ("create", 'c', "write"),
+            perm::U => ("update", 'u', "write"),
+            perm::D => ("delete", 'd', "write"),
             _ => ("search", 's', "read"),
         }
     }

@@ -9,6 +9,7 @@ pub mod capability;
 pub mod compartment;
 mod listing;
 pub mod outcome;
+pub mod proxy;
 pub mod search;
 pub mod store;
 

@@ -41,7 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     }
 }
 
-fn fhir_response(reply: Reply) -> HttpResponse {
+pub(super) fn fhir_response(reply: Reply) -> HttpResponse {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut b = HttpResponse::build(status);
     b.content_type(FHIR_JSON);
@@ -94,7 +94,7 @@ fn r4_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, Reply> {
 
 /// R4 §3.1.0.1.9 "content types": JSON only. `_format` wins over `Accept`;
 /// XML (or anything else not JSON) gets 406.
-fn check_format(req: &HttpRequest, params: &[(String, String)]) -> Result<(), Reply> {
+pub(super) fn check_format(req: &HttpRequest, params: &[(String, String)]) -> Result<(), Reply> {
     const JSON: &[&str] = &[
         "json",
         "application/json",

@@ -5,6 +5,7 @@
 mod auth;
 mod discovery;
 mod fhir;
+mod fhir_proxy;
 mod lifecycle;
 mod observe;
 mod pages;
@@ -113,6 +114,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         );
     }
     cfg.route("/v/{release}/launch", web::post().to(lifecycle::create));
+    fhir_proxy::routes(cfg);
     fhir::routes(cfg);
     cfg.route("/keys", web::get().to(discovery::keys))
         .route("/smart-style.json", web::get().to(discovery::smart_style))
