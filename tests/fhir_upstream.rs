@@ -114,6 +114,27 @@ async fn search_is_pinned_to_the_launch_patient_and_filtered() {
 }
 
 #[tokio::test]
+async fn post_search_and_v2_constraints_are_forced_too() {
+    let (fake, site) = setup().await;
+    let t = token(&site, "patient/Observation.rs?category=laboratory", PAT_A).await;
+    let r = common::fhir::post_form(
+        &format!("{}/Observation/_search?code=8867-4", site.fhir()),
+        &t,
+        "status=final",
+    )
+    .await;
+    r.assert_ok();
+    let seen = &fake.seen()[0];
+    assert_eq!(seen.uri, "/fhir/Observation/_search?code=8867-4");
+    assert_eq!(
+        String::from_utf8_lossy(&seen.body),
+        format!("status=final&patient={PAT_A}&category=laboratory")
+    );
+    // The fake's Observations have no category: none passes the re-check.
+    assert!(r.entries().is_empty(), "{}", r.body);
+}
+
+#[tokio::test]
 async fn other_patients_resource_is_not_found() {
     let (fake, site) = setup().await;
     let t = token(&site, "patient/Observation.rs", PAT_A).await;

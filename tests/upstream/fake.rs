@@ -86,7 +86,7 @@ async fn any(req: HttpRequest, body: web::Bytes, st: web::Data<State>) -> HttpRe
         ("GET", "Observation/obs-a1") => fhir(200, observation(base, "obs-a1", a)),
         ("GET", "Observation/obs-b1") => fhir(200, observation(base, "obs-b1", b)),
         ("GET", p) if p == format!("Patient/{a}") => fhir(200, patient(a)),
-        ("GET", "Observation") => {
+        ("GET", "Observation") | ("POST", "Observation/_search") => {
             let entry: Vec<Value> = [("obs-a1", a), ("obs-a2", a), ("obs-b1", b)]
                 .iter()
                 .map(|(id, p)| {
