@@ -49,6 +49,14 @@ pub struct Config {
     /// `--persist DIR`: journal every accepted FHIR write to
     /// `DIR/journal.ndjson` and replay it at start (`fhir::journal`).
     pub persist_dir: Option<PathBuf>,
+    /// Upstream mode (`--fhir-server-r2/r3/r4`, as the SMART Health IT
+    /// launcher names them): a real FHIR server whose requests for that
+    /// release this one checks and forwards; see `fhir::proxy`.
+    pub fhir_server_r2: Option<url::Url>,
+    pub fhir_server_r3: Option<url::Url>,
+    pub fhir_server_r4: Option<url::Url>,
+    /// Total seconds one upstream request may take (`--upstream-timeout`).
+    pub upstream_timeout: u64,
 }
 
 impl Default for Config {
@@ -70,6 +78,10 @@ impl Default for Config {
             fixtures: true,
             fhir_data: crate::fhir::FhirData::default(),
             persist_dir: None,
+            fhir_server_r2: None,
+            fhir_server_r3: None,
+            fhir_server_r4: None,
+            upstream_timeout: 30,
         }
     }
 }
@@ -100,6 +112,8 @@ pub enum ConfigError {
     HttpClient(String),
     #[error("--persist: {0}")]
     Persist(String),
+    #[error("--fhir-server-{0} must be an absolute http(s) URL without credentials, query or fragment, got `{1}`")]
+    Upstream(&'static str, String),
 }
 
 impl Config {
@@ -135,6 +149,26 @@ impl Config {
         if self.backend_token_lifetime <= 0 {
             return Err(ConfigError::NotPositive("backend token lifetime"));
         }
+        for (name, server) in [
+            ("r2", &self.fhir_server_r2),
+            ("r3", &self.fhir_server_r3),
+            ("r4", &self.fhir_server_r4),
+        ] {
+            if let Some(u) = server {
+                let ok = matches!(u.scheme(), "http" | "https")
+                    && u.host().is_some()
+                    && u.username().is_empty()
+                    && u.password().is_none()
+                    && u.query().is_none()
+                    && u.fragment().is_none();
+                if !ok {
+                    return Err(ConfigError::Upstream(name, u.to_string()));
+                }
+            }
+        }
+        if self.upstream_timeout == 0 {
+            return Err(ConfigError::NotPositive("--upstream-timeout"));
+        }
         Ok(self)
     }
 }
@@ -159,6 +193,26 @@ mod tests {
                 ..Config::default()
             };
             assert!(c.validate().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn upstream_urls_are_checked() {
+        let with = |u: &str| Config {
+            fhir_server_r4: Some(url::Url::parse(u).unwrap()),
+            ..Config::default()
+        };
+        assert!(with("http://hapi.local:8080/fhir/").validate().is_ok());
+        for bad in [
+            "ftp://x/fhir",
+            "http://x/fhir?a=1",
+            "http://x/fhir#f",
+            "http://u:p@x/fhir",
+        ] {
+            assert!(
+                matches!(with(bad).validate(), Err(ConfigError::Upstream("r4", _))),
+                "{bad}"
+            );
         }
     }
 

@@ -19,6 +19,8 @@ struct Cli {
     serve: ServeArgs,
 }
 
+// Parsed once at start; the size of `ServeArgs` does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the sandbox server (the default).
@@ -109,6 +111,25 @@ struct ServeArgs {
     /// DIR/journal.ndjson (synced before the answer) and replay it at start.
     #[arg(long = "persist", env = "PERSIST_DIR", value_name = "DIR")]
     persist_dir: Option<PathBuf>,
+    /// Upstream mode: check tokens and scopes here, then forward FHIR R4
+    /// requests to this real FHIR server (e.g. HAPI) instead of the
+    /// embedded store. Same for --fhir-server-r2 and --fhir-server-r3.
+    #[arg(long, env = "FHIR_SERVER_R4", value_name = "URL")]
+    fhir_server_r4: Option<String>,
+    /// Upstream FHIR DSTU3 server (see --fhir-server-r4).
+    #[arg(long, env = "FHIR_SERVER_R3", value_name = "URL")]
+    fhir_server_r3: Option<String>,
+    /// Upstream FHIR DSTU2 server (see --fhir-server-r4).
+    #[arg(long, env = "FHIR_SERVER_R2", value_name = "URL")]
+    fhir_server_r2: Option<String>,
+    /// Seconds one upstream FHIR request may take in all (connect: 5 s).
+    #[arg(
+        long,
+        env = "UPSTREAM_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 30
+    )]
+    upstream_timeout: u64,
     /// Log format: `human` lines or one `json` object per line.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     log_format: LogFormat,
@@ -227,12 +248,32 @@ fn generate_fixtures(patients: usize, seed: u64, out: &std::path::Path) -> ExitC
     ExitCode::SUCCESS
 }
 
+/// `--fhir-server-{release}`, parsed (validated further by `Config`).
+fn upstream_url(release: &str, value: &Option<String>) -> Result<Option<url::Url>, String> {
+    value
+        .as_deref()
+        .map(|v| url::Url::parse(v).map_err(|e| format!("--fhir-server-{release} `{v}`: {e}")))
+        .transpose()
+}
+
 #[actix_web::main]
 async fn serve(cli: ServeArgs) -> ExitCode {
     init_logging(cli.log_format);
     if let Some(file) = &cli.config {
         tracing::info!("settings from {}", file.display());
     }
+    let upstream = (
+        upstream_url("r2", &cli.fhir_server_r2),
+        upstream_url("r3", &cli.fhir_server_r3),
+        upstream_url("r4", &cli.fhir_server_r4),
+    );
+    let (fhir_server_r2, fhir_server_r3, fhir_server_r4) = match upstream {
+        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            tracing::error!("cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = Config {
         host: cli.host,
         port: cli.port,
@@ -246,6 +287,10 @@ async fn serve(cli: ServeArgs) -> ExitCode {
         data_dir: cli.data_dir,
         fixtures: !cli.no_fixtures,
         persist_dir: cli.persist_dir,
+        fhir_server_r2,
+        fhir_server_r3,
+        fhir_server_r4,
+        upstream_timeout: cli.upstream_timeout,
         ..Config::default()
     };
     let running = match smart_sandbox::start(config) {

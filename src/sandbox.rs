@@ -33,6 +33,8 @@ pub struct Sandbox {
     pub fhir: Arc<crate::fhir::Store>,
     /// `--persist`: the journal of accepted writes (replayed at start).
     pub journal: Option<crate::fhir::journal::Journal>,
+    /// Upstream mode: the real FHIR servers fronted (`--fhir-server-*`).
+    pub upstream: Option<crate::fhir::proxy::Upstream>,
 }
 
 impl Sandbox {
@@ -110,6 +112,8 @@ impl Sandbox {
             metrics: crate::metrics::Metrics::default(),
             generated_keys: generated,
             fhir,
+            upstream: crate::fhir::proxy::Upstream::from_config(&config)
+                .map_err(ConfigError::HttpClient)?,
             config,
         })
     }

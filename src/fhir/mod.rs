@@ -10,6 +10,7 @@ pub mod compartment;
 pub mod journal;
 mod listing;
 pub mod outcome;
+pub mod proxy;
 pub mod search;
 pub mod store;
 pub mod transaction;

@@ -95,7 +95,7 @@ pub(super) fn r4_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, Repl
 
 /// R4 §3.1.0.1.9 "content types": JSON only. `_format` wins over `Accept`;
 /// XML (or anything else not JSON) gets 406.
-fn check_format(req: &HttpRequest, params: &[(String, String)]) -> Result<(), Reply> {
+pub(super) fn check_format(req: &HttpRequest, params: &[(String, String)]) -> Result<(), Reply> {
     const JSON: &[&str] = &[
         "json",
         "application/json",

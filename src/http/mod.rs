@@ -5,6 +5,7 @@
 mod auth;
 mod discovery;
 mod fhir;
+mod fhir_proxy;
 mod fhir_write;
 pub mod headers;
 mod lifecycle;
@@ -145,6 +146,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .app_data(auth_body())
             .route(web::post().to(lifecycle::create)),
     );
+    fhir_proxy::routes(cfg);
     fhir::routes(cfg);
     cfg.route("/keys", web::get().to(discovery::keys))
         .route("/smart-style.json", web::get().to(discovery::smart_style))
