@@ -9,6 +9,8 @@ pub mod capability;
 pub mod compartment;
 mod listing;
 pub mod outcome;
+pub mod release_capability;
+pub mod release_view;
 pub mod search;
 pub mod store;
 
