@@ -151,8 +151,8 @@ async fn read_vread_and_history() {
     let r3 = base.replace("/v/r4/", "/v/r3/");
     assert!(get(&format!("{r3}/Patient/{PAT_A}"), Some(&t), &[])
         .await
-        .assert_outcome(404)
-        .contains("not yet served"));
+        .assert_outcome(401)
+        .contains("not this FHIR server (r3)"));
     // PATCH is not supported (PUT/DELETE are: tests/fhir_writes.rs).
     let put = common::flows::http()
         .patch(format!("{base}/Patient/{PAT_A}"))

@@ -268,7 +268,10 @@ pub fn authorize_request(
         .split_ascii_whitespace()
         .filter_map(ResourceScope::parse)
     {
-        if !scope.allows(resource_type, needed) {
+        // Scopes name the release's type (a DSTU2 app asks for
+        // `patient/MedicationOrder.read`, which is R4 MedicationRequest).
+        let named = super::release_view::release_type(resource_type, release);
+        if !scope.allows(named, needed) {
             continue;
         }
         let confined = match scope.context {
@@ -303,8 +306,9 @@ pub fn authorize_request(
     if rules.is_empty() {
         let (verb, letter, v1) = interaction.verb();
         let ctx = if patient.is_some() { "patient" } else { "user" };
+        let named = super::release_view::release_type(resource_type, release);
         let mut msg = format!(
-            "this token has no scope granting {verb} of {resource_type} (needs e.g. {ctx}/{resource_type}.{letter} or {ctx}/{resource_type}.{v1})"
+            "this token has no scope granting {verb} of {named} (needs e.g. {ctx}/{named}.{letter} or {ctx}/{named}.{v1})"
         );
         if lacking_patient {
             msg.push_str("; its patient/ scopes grant nothing because no patient is in context");

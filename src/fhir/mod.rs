@@ -11,6 +11,8 @@ pub mod journal;
 mod listing;
 pub mod outcome;
 pub mod proxy;
+pub mod release_capability;
+pub mod release_view;
 pub mod search;
 pub mod store;
 pub mod transaction;

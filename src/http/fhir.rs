@@ -11,6 +11,8 @@ use crate::fhir::access::bearer;
 use crate::fhir::api::{self, Reply, Route};
 use crate::fhir::capability::capability_statement;
 use crate::fhir::outcome::error;
+use crate::fhir::release_capability::release_statement;
+use crate::fhir::release_view;
 use crate::oauth::{Release, Site};
 use crate::sandbox::Sandbox;
 
@@ -62,25 +64,34 @@ fn fail(status: u16, code: &str, msg: &str) -> HttpResponse {
     fhir_response(Reply::error(status, code, msg))
 }
 
-/// The site of an R4 FHIR base, or the error to answer.
+/// The site of an R4 FHIR base, or the error to answer: writes are R4
+/// only, the r2/r3 views are read-only (405).
 pub(super) fn r4_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, Reply> {
-    let Some(site) = site(req, sandbox) else {
-        return Err(Reply::error(
-            404,
-            "not-found",
-            "unknown FHIR release; use r4",
-        ));
-    };
+    let site = fhir_site(req, sandbox)?;
     if site.release != Release::R4 {
         return Err(Reply::error(
-            404,
+            405,
             "not-supported",
             &format!(
-                "FHIR {} is not yet served here; use /v/r4/fhir",
+                "{} {} is not supported: /v/{}/fhir is a read-only view; write at /v/r4/fhir",
+                req.method(),
+                req.path(),
                 site.release.as_str()
             ),
         ));
     }
+    Ok(site)
+}
+
+/// The site of a FHIR base of any release (r2, r3, r4), or the error.
+fn fhir_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, Reply> {
+    let Some(site) = site(req, sandbox) else {
+        return Err(Reply::error(
+            404,
+            "not-found",
+            "unknown FHIR release; use r2, r3 or r4",
+        ));
+    };
     if let Some(sim) = &site.sim {
         if let Err(e) = crate::launch::decode(sim) {
             return Err(Reply::error(
@@ -160,14 +171,15 @@ fn query_params(req: &HttpRequest) -> Vec<(String, String)> {
 }
 
 async fn metadata(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
-    let site = match r4_site(&req, &sandbox) {
+    let site = match fhir_site(&req, &sandbox) {
         Ok(s) => s,
         Err(r) => return fhir_response(r),
     };
     if let Err(r) = check_format(&req, &query_params(&req)) {
         return fhir_response(r);
     }
-    let statement = capability_statement(&site, &sandbox.fhir.read());
+    let statement = release_statement(&site)
+        .unwrap_or_else(|| capability_statement(&site, &sandbox.fhir.read()));
     fhir_response(Reply::ok(statement))
 }
 
@@ -178,7 +190,7 @@ fn dispatch(
     route: Route,
     params: Vec<(String, String)>,
 ) -> HttpResponse {
-    let site = match r4_site(req, sandbox) {
+    let site = match fhir_site(req, sandbox) {
         Ok(s) => s,
         Err(r) => return fhir_response(r),
     };
@@ -205,7 +217,7 @@ fn dispatch(
         params,
         strict: strict(req),
     };
-    fhir_response(api::handle(&sandbox.fhir, &claims, &request))
+    fhir_response(release_view::handle(&sandbox.fhir, &claims, &request))
 }
 
 fn seg(req: &HttpRequest, name: &str) -> String {
@@ -289,7 +301,10 @@ async fn everything(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpRespon
     dispatch(&req, &sandbox, route, query_params(&req))
 }
 
-async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+async fn method_not_allowed(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    if let Err(r) = r4_site(&req, &sandbox) {
+        return fhir_response(r);
+    }
     let msg = format!(
         "{} is not supported here (FHIR R4 http.html: see the CapabilityStatement at [base]/metadata)",
         req.method()
