@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::config::{Config, ConfigError};
-use crate::directory::{Directory, FhirDirectory};
+use crate::directory::Directory;
 use crate::keys::{Hs256, Keys, RsaSigner};
 use crate::oauth::jwks_fetch::JwksFetcher;
 use crate::oauth::replay::ExpiringSet;
@@ -23,8 +23,6 @@ pub struct Sandbox {
     /// Fetches and caches clients' registered JWKS URLs.
     pub jwks_fetcher: JwksFetcher,
     pub directory: Arc<dyn Directory>,
-    /// The FHIR resources served: fixtures and/or `--data` (R4).
-    pub data: Arc<Vec<serde_json::Value>>,
     pub metrics: crate::metrics::Metrics,
     /// Whether the keys were generated at start (tokens will not survive a
     /// restart); logged by the binary.
@@ -68,12 +66,8 @@ impl Sandbox {
             }
         };
         let capacity = config.replay_cache_capacity;
-        let data: Arc<Vec<serde_json::Value>> = match &config.fhir_data {
-            crate::fhir::FhirData::Embedded => crate::fhir_data::load_logged(&config),
-            crate::fhir::FhirData::None => Arc::new(Vec::new()),
-            crate::fhir::FhirData::Resources(r) => r.clone(),
-        };
-        let fhir = Arc::new(crate::fhir::store_for(&data).map_err(ConfigError::FhirData)?);
+        let served = crate::fhir_data::served::build(&config).map_err(ConfigError::FhirData)?;
+        let fhir = Arc::new(served.store);
         let journal = match &config.persist_dir {
             Some(dir) => {
                 let (j, r) = crate::fhir::journal::Journal::open(dir, &mut fhir.write())
@@ -107,8 +101,7 @@ impl Sandbox {
             used_jtis: ExpiringSet::new(capacity),
             jwks_fetcher: JwksFetcher::new(&config.jwks_allowed_hosts)
                 .map_err(ConfigError::HttpClient)?,
-            directory: Arc::new(FhirDirectory::from_resources(data.iter())),
-            data,
+            directory: served.directory,
             metrics: crate::metrics::Metrics::default(),
             generated_keys: generated,
             fhir,

@@ -34,17 +34,3 @@ pub enum FhirData {
     Resources(std::sync::Arc<Vec<serde_json::Value>>),
 }
 
-/// Builds the store for `data`. The default dataset (the fixtures, shared
-/// per process) is indexed once and each server gets a snapshot of it:
-/// indexing ~9,000 resources costs far more than copying the indexes, and
-/// test binaries start hundreds of servers.
-pub fn store_for(data: &std::sync::Arc<Vec<serde_json::Value>>) -> Result<Store, Vec<String>> {
-    static FIXTURES: std::sync::OnceLock<Result<Store, Vec<String>>> = std::sync::OnceLock::new();
-    if std::sync::Arc::ptr_eq(data, &crate::fixtures::load::shared()) {
-        return match FIXTURES.get_or_init(|| Store::from_resources((**data).clone())) {
-            Ok(store) => Ok(store.snapshot()),
-            Err(e) => Err(e.clone()),
-        };
-    }
-    Store::from_resources((**data).clone())
-}

@@ -9,10 +9,9 @@ pub mod import;
 mod parse;
 pub mod release;
 mod resolve;
+pub mod served;
 
 use std::collections::HashMap;
-use std::sync::Arc;
-
 use serde_json::Value;
 
 use crate::config::Config;
@@ -25,21 +24,16 @@ pub use import::{import_dir, import_dir_with, ImportProblem, ImportReport, Limit
 /// `config.data_dir`; an imported resource replaces a fixture with the same
 /// `Type/id` in place. Never fails: what cannot be imported is in the
 /// problems, and the server starts with the rest.
-pub fn dataset(config: &Config) -> (Arc<Vec<Value>>, Vec<ImportProblem>) {
-    let Some(dir) = &config.data_dir else {
-        // The common case shares the fixtures parsed once per process.
-        let resources = if config.fixtures {
-            fixtures::load::shared()
-        } else {
-            Arc::new(Vec::new())
-        };
-        return (resources, Vec::new());
-    };
-    let mut resources = if config.fixtures {
-        (*fixtures::load::shared()).clone()
+pub fn dataset(config: &Config) -> (Vec<Value>, Vec<ImportProblem>) {
+    let resources = if config.fixtures {
+        fixtures::load::embedded()
     } else {
         Vec::new()
     };
+    let Some(dir) = &config.data_dir else {
+        return (resources, Vec::new());
+    };
+    let mut resources = resources;
     let report = import_dir(dir);
     let mut problems = report.problems;
     let slot: HashMap<String, usize> = resources
@@ -68,12 +62,12 @@ pub fn dataset(config: &Config) -> (Arc<Vec<Value>>, Vec<ImportProblem>) {
             severity: Severity::Warning,
         });
     }
-    (Arc::new(resources), problems)
+    (resources, problems)
 }
 
 /// [`dataset`], with each problem logged as a warning and one summary line,
 /// as the server's startup path wants it.
-pub fn load_logged(config: &Config) -> Arc<Vec<Value>> {
+pub fn load_logged(config: &Config) -> Vec<Value> {
     let (resources, problems) = dataset(config);
     for p in &problems {
         tracing::warn!("{p}");

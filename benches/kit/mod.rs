@@ -1,0 +1,9 @@
+//! Load-driving kit shared by the `mixed_load` and `report` benchmarks and
+//! the short `tests/mixed_load.rs` run: the real binary as a child process,
+//! the SMART flows an app performs over HTTP, and latency statistics.
+#![allow(dead_code)]
+
+pub mod flows;
+pub mod mixed;
+pub mod server;
+pub mod stats;
