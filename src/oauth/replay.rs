@@ -20,9 +20,10 @@ pub enum Spent {
 }
 
 /// An id is held as a 128-bit keyed fingerprint, not as its text: an entry
-/// costs about 70 bytes whatever the id's length (a client's `jti` may be
-/// long), so the capacity bounds the memory, and with per-process random
-/// keys nobody can craft two ids that collide.
+/// costs about 100 bytes with the tables (97 MiB for a million) whatever
+/// the id's length (a client's `jti` may be long), so the capacity bounds
+/// the memory, and with per-process random keys nobody can craft two ids
+/// that collide.
 type Fingerprint = u128;
 
 #[derive(Debug)]
