@@ -56,14 +56,22 @@ impl Server {
         let (tx, rx) = mpsc::channel();
         // Drains stdout for the whole run: a full pipe would block the server.
         std::thread::spawn(move || {
-            for line in out.lines() {
-                let Ok(line) = line else { break };
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-                    if let Some(port) = v["port"].as_u64() {
-                        let _ = tx.send(port as u16);
-                    }
+            let mut out = out;
+            let mut line = String::new();
+            loop {
+                line.clear();
+                if !matches!(out.read_line(&mut line), Ok(n) if n > 0) {
+                    return;
+                }
+                let v = serde_json::from_str::<serde_json::Value>(&line).unwrap_or_default();
+                if let Some(port) = v["port"].as_u64() {
+                    let _ = tx.send(port as u16);
+                    break;
                 }
             }
+            // The rest is drained, not parsed: on a small machine the
+            // driver's CPU is the server's too.
+            let _ = std::io::copy(&mut out, &mut std::io::sink());
         });
         let port = match rx.recv_timeout(Duration::from_secs(30)) {
             Ok(p) => p,
