@@ -12,6 +12,7 @@ pub mod directory;
 pub mod fhir;
 pub mod fhir_data;
 pub mod fixtures;
+pub mod form;
 pub mod http;
 pub mod keys;
 pub mod launch;

@@ -10,6 +10,7 @@ pub mod compartment;
 pub mod journal;
 mod listing;
 pub mod outcome;
+pub mod prefer;
 pub mod proxy;
 pub mod release_capability;
 pub mod release_view;

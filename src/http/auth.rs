@@ -3,8 +3,9 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::respond::{error_page, html, no_store, oauth_error};
-use super::site;
+use super::request::{self, Media};
+use super::respond::{error_page, html, json_error, no_store, oauth_error};
+use super::{limits, site};
 use crate::clock;
 use crate::oauth::asymmetric::{jwks_url_to_fetch, RemoteJwks};
 use crate::oauth::authorize::{authorize, AuthorizeDeps, AuthorizeOutcome};
@@ -13,13 +14,13 @@ use crate::oauth::{OAuthError, Params};
 use crate::sandbox::Sandbox;
 
 pub async fn authorize_get(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
-    match serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string()) {
+    match request::query(&req) {
         Ok(pairs) => run_authorize(&req, &sandbox, pairs),
         Err(e) => error_page(
             400,
             "Invalid authorization request",
             "The query string could not be read.",
-            Some(e.to_string()),
+            Some(e),
         ),
     }
 }
@@ -27,7 +28,7 @@ pub async fn authorize_get(req: HttpRequest, sandbox: web::Data<Sandbox>) -> Htt
 /// OpenID Connect Core §3.1.2.1: authorize by form POST too (`authorize-post`).
 pub async fn authorize_post(
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
     sandbox: web::Data<Sandbox>,
 ) -> HttpResponse {
     if !is_form(&req) {
@@ -38,13 +39,20 @@ pub async fn authorize_post(
             None,
         );
     }
-    match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let (status, msg) = request::body_refused(&e, limits::AUTH_BODY);
+            return error_page(status.as_u16(), "Invalid authorization request", &msg, None);
+        }
+    };
+    match request::form(&body) {
         Ok(pairs) => run_authorize(&req, &sandbox, pairs),
         Err(e) => error_page(
             400,
             "Invalid authorization request",
             "The form body could not be read.",
-            Some(e.to_string()),
+            Some(e),
         ),
     }
 }
@@ -80,27 +88,21 @@ fn run_authorize(
     }
 }
 
-fn content_type(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-}
+const FORM: &str = "application/x-www-form-urlencoded";
 
+/// A form, or no content type (read as a form).
 fn is_form(req: &HttpRequest) -> bool {
-    content_type(req).is_none_or(|c| c == "application/x-www-form-urlencoded")
+    match request::media_type(req) {
+        Media::Absent => true,
+        Media::Type(t) => t == FORM,
+        Media::Malformed => false,
+    }
 }
 
 /// RFC 6749 §3.2: form-encoded POST; a JSON object body is accepted too.
 pub async fn token(
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
     sandbox: web::Data<Sandbox>,
 ) -> HttpResponse {
     let Some(site) = site(&req, &sandbox) else {
@@ -108,27 +110,32 @@ pub async fn token(
             "unknown FHIR release; use r2, r3 or r4",
         ));
     };
-    let params = match content_type(&req).as_deref() {
-        None | Some("application/x-www-form-urlencoded") => serde_urlencoded::from_bytes::<
-            Vec<(String, String)>,
-        >(&body)
-        .map_err(|e| format!("the form body could not be read: {e}"))
-        .and_then(|pairs| {
-            Params::from_pairs(pairs).map_err(|r| format!("parameter `{}` is repeated", r.0))
-        }),
-        Some("application/json") => Params::from_json(&body),
-        Some(other) => Err(format!(
-            "content type `{other}` is not supported; send application/x-www-form-urlencoded"
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let (status, msg) = request::body_refused(&e, limits::AUTH_BODY);
+            return json_error(status, "invalid_request", &msg);
+        }
+    };
+    let params = match request::media_type(&req) {
+        Media::Absent => request::form_params(&body),
+        Media::Type(t) if t == FORM => request::form_params(&body),
+        Media::Type(t) if t == "application/json" => Params::from_json(&body),
+        Media::Type(other) => Err(format!(
+            "content type `{other}` is not supported; send {FORM}"
+        )),
+        Media::Malformed => Err(format!(
+            "the Content-Type header cannot be read; send {FORM}"
         )),
     };
     let params = match params {
         Ok(p) => p,
         Err(e) => return oauth_error(&OAuthError::invalid_request(e)),
     };
-    let authorization = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+    let authorization = match request::header(&req, "authorization") {
+        Ok(a) => a,
+        Err(e) => return oauth_error(&OAuthError::invalid_client(e)),
+    };
     let now = clock::now();
     let remote_jwks = match jwks_url_to_fetch(&site, &params, &sandbox.keys.hs, now) {
         Some(url) => Some(RemoteJwks {

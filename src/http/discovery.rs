@@ -19,7 +19,7 @@ fn with_site(
         }));
     };
     if let Some(sim) = &site.sim {
-        if let Err(e) = crate::launch::decode(sim) {
+        if let Err(e) = crate::launch::decode_segment(sim) {
             return HttpResponse::BadRequest().json(serde_json::json!({
                 "error": "invalid_request",
                 "error_description": format!("invalid launch options in the URL: {e}"),

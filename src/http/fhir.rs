@@ -6,13 +6,16 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::request;
 use super::site;
-use crate::fhir::access::bearer;
+use crate::fhir::access::{bearer, BearerProblem};
 use crate::fhir::api::{self, Reply, Route};
 use crate::fhir::capability::capability_statement;
 use crate::fhir::outcome::error;
+use crate::fhir::prefer::Prefer;
 use crate::fhir::release_capability::release_statement;
 use crate::fhir::release_view;
+use crate::oauth::tokens::AccessClaims;
 use crate::oauth::{Release, Site};
 use crate::sandbox::Sandbox;
 
@@ -40,7 +43,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::get().to(history_instance),
             ))
             .service(get("/{type}/{id}", web::get().to(read)))
-            .service(get("/{type}", web::get().to(search_get)));
+            .service(get("/{type}", web::get().to(search_get)))
+            // `POST [base]` (a Bundle) is in `fhir_write`; nothing else is.
+            .service(web::resource(prefix).route(web::route().to(method_not_allowed)));
     }
 }
 
@@ -93,7 +98,7 @@ fn fhir_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, Reply> {
         ));
     };
     if let Some(sim) = &site.sim {
-        if let Err(e) = crate::launch::decode(sim) {
+        if let Err(e) = crate::launch::decode_segment(sim) {
             return Err(Reply::error(
                 400,
                 "invalid",
@@ -152,22 +157,33 @@ pub(super) fn check_format(req: &HttpRequest, params: &[(String, String)]) -> Re
     }
 }
 
-/// `Prefer: handling=strict` (R4 §3.1.1.3.1).
-fn strict(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all("prefer")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split([',', ';']))
-        .any(|p| {
-            let p: String = p.chars().filter(|c| !c.is_whitespace()).collect();
-            p.eq_ignore_ascii_case("handling=strict")
-        })
+/// The client's `Prefer` header(s) (`fhir::prefer`); advisory, so an
+/// unreadable value is ignored.
+pub(super) fn prefer(req: &HttpRequest) -> Prefer {
+    crate::fhir::prefer::parse(
+        req.headers()
+            .get_all("prefer")
+            .filter_map(|v| v.to_str().ok()),
+    )
 }
 
-fn query_params(req: &HttpRequest) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(req.query_string().as_bytes())
-        .into_owned()
-        .collect()
+/// The query's pairs; not UTF-8 is a 400 outcome.
+pub(super) fn query_params(req: &HttpRequest) -> Result<Vec<(String, String)>, Reply> {
+    request::query(req).map_err(|e| Reply::error(400, "invalid", &e))
+}
+
+/// The bearer token's claims: a missing or bad token, or an
+/// `Authorization` header that cannot be read, is a 401 outcome.
+pub(super) fn claims(req: &HttpRequest, sandbox: &Sandbox) -> Result<AccessClaims, Reply> {
+    let authorization = request::header(req, "authorization")
+        .map_err(|e| api::unauthorized(&BearerProblem::Invalid(e)))?;
+    bearer(
+        authorization,
+        &sandbox.keys.hs,
+        &sandbox.revocations,
+        crate::clock::now(),
+    )
+    .map_err(|p| api::unauthorized(&p))
 }
 
 async fn metadata(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
@@ -175,7 +191,7 @@ async fn metadata(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse
         Ok(s) => s,
         Err(r) => return fhir_response(r),
     };
-    if let Err(r) = check_format(&req, &query_params(&req)) {
+    if let Err(r) = query_params(&req).and_then(|p| check_format(&req, &p)) {
         return fhir_response(r);
     }
     let statement = release_statement(&site)
@@ -183,39 +199,31 @@ async fn metadata(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse
     fhir_response(Reply::ok(statement))
 }
 
-/// Format, token, then the interaction.
+/// Parameters, format, token, then the interaction.
 fn dispatch(
     req: &HttpRequest,
     sandbox: &Sandbox,
     route: Route,
-    params: Vec<(String, String)>,
+    params: Result<Vec<(String, String)>, Reply>,
 ) -> HttpResponse {
     let site = match fhir_site(req, sandbox) {
         Ok(s) => s,
         Err(r) => return fhir_response(r),
     };
-    if let Err(r) = check_format(req, &params) {
-        return fhir_response(r);
-    }
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok());
-    let claims = match bearer(
-        authorization,
-        &sandbox.keys.hs,
-        &sandbox.revocations,
-        crate::clock::now(),
-    ) {
+    let params = match params.and_then(|p| check_format(req, &p).map(|()| p)) {
+        Ok(p) => p,
+        Err(r) => return fhir_response(r),
+    };
+    let claims = match claims(req, sandbox) {
         Ok(c) => c,
-        Err(p) => return fhir_response(api::unauthorized(&p)),
+        Err(r) => return fhir_response(r),
     };
     let request = api::Request {
         fhir_base: site.fhir_base(),
         release: site.release,
         route,
         params,
-        strict: strict(req),
+        strict: prefer(req).strict,
     };
     fhir_response(release_view::handle(&sandbox.fhir, &claims, &request))
 }
@@ -268,26 +276,33 @@ async fn search_get(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpRespon
 async fn search_post(
     req: HttpRequest,
     sandbox: web::Data<Sandbox>,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> HttpResponse {
-    let ctype = req
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !body.is_empty()
-        && !ctype
-            .to_ascii_lowercase()
-            .starts_with("application/x-www-form-urlencoded")
-    {
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let (status, msg) = request::body_refused(&e, super::limits::DEFAULT_BODY);
+            let code = if status.as_u16() == 413 {
+                "too-costly"
+            } else {
+                "invalid"
+            };
+            return fail(status.as_u16(), code, &msg);
+        }
+    };
+    let form = request::media_type(&req).essence() == Some("application/x-www-form-urlencoded");
+    if !body.is_empty() && !form {
         return fail(
             415,
             "not-supported",
             "POST _search takes an application/x-www-form-urlencoded body",
         );
     }
-    let mut params = query_params(&req);
-    params.extend(url::form_urlencoded::parse(&body).into_owned());
+    let params = query_params(&req).and_then(|mut params| {
+        let body = request::form(&body).map_err(|e| Reply::error(400, "invalid", &e))?;
+        params.extend(body);
+        Ok(params)
+    });
     let route = Route::Search {
         ty: seg(&req, "type"),
     };

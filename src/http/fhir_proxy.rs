@@ -7,9 +7,11 @@
 use actix_web::{guard, web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
+use super::fhir::{claims, query_params};
+use super::fhir_write::is_fhir_json;
+use super::request::{self, Media};
 use super::site;
-use crate::fhir::access::{authorize_request, bearer, AccessFilter, Interaction};
-use crate::fhir::api::unauthorized;
+use crate::fhir::access::{authorize_request, AccessFilter, Interaction};
 use crate::fhir::capability::capability_statement;
 use crate::fhir::proxy::enforce::{check, confined, filter_bundle, plan_search, Verdict};
 use crate::fhir::proxy::route::{parse, Op};
@@ -51,12 +53,6 @@ async fn handle(
     run(&req, payload, &sandbox).await.unwrap_or_else(|r| r)
 }
 
-fn query_params(req: &HttpRequest) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(req.query_string().as_bytes())
-        .into_owned()
-        .collect()
-}
-
 fn encode(params: &[(String, String)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
@@ -70,7 +66,7 @@ async fn run(
 ) -> Result<HttpResponse, HttpResponse> {
     let site = site(req, sandbox).ok_or_else(|| fail(404, "not-found", "unknown FHIR release"))?;
     if let Some(sim) = &site.sim {
-        crate::launch::decode(sim).map_err(|e| {
+        crate::launch::decode_segment(sim).map_err(|e| {
             fail(
                 400,
                 "invalid",
@@ -95,7 +91,7 @@ async fn run(
             &msg,
         )
     })?;
-    let mut params = query_params(req);
+    let mut params = query_params(req).map_err(reply)?;
     let mut fwd = Forward {
         upstream,
         from: up_base,
@@ -121,17 +117,7 @@ async fn run(
     if !fwd.binary {
         check_format(req, &params).map_err(reply)?;
     }
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok());
-    let claims = bearer(
-        authorization,
-        &sandbox.keys.hs,
-        &sandbox.revocations,
-        crate::clock::now(),
-    )
-    .map_err(|p| reply(unauthorized(&p)))?;
+    let claims = claims(req, sandbox).map_err(reply)?;
     let filter = match op.needs() {
         Some((ty, interaction)) => Some(
             authorize_request(&claims, interaction, ty, site.release)
@@ -153,7 +139,16 @@ async fn run(
             let mut body_params = Vec::new();
             if *post {
                 let form = buffered(payload, MAX_REQUEST_BODY).await?;
-                body_params = url::form_urlencoded::parse(&form).into_owned().collect();
+                let is_form =
+                    request::media_type(req).essence() == Some("application/x-www-form-urlencoded");
+                if !form.is_empty() && !is_form {
+                    return Err(fail(
+                        415,
+                        "not-supported",
+                        "POST _search takes an application/x-www-form-urlencoded body",
+                    ));
+                }
+                body_params = request::form(&form).map_err(|e| fail(400, "invalid", &e))?;
                 params.extend(body_params.iter().cloned());
             }
             let plan = plan_search(f, ty, &params).map_err(|m| reply(forbidden(&m)))?;
@@ -175,6 +170,19 @@ async fn run(
             ))));
         }
         (Op::Create { ty } | Op::Update { ty, .. }, Some(f)) if confined(f, ty) => {
+            // The body must be read to be checked: FHIR JSON only.
+            let json = match request::media_type(req) {
+                Media::Absent => true,
+                Media::Type(t) => is_fhir_json(&t),
+                Media::Malformed => false,
+            };
+            if !json {
+                return Err(fail(
+                    415,
+                    "not-supported",
+                    &format!("this token's scopes need the {ty} checked before it is forwarded: send application/fhir+json"),
+                ));
+            }
             let bytes = buffered(payload, MAX_REQUEST_BODY).await?;
             let resource: Value = serde_json::from_slice(&bytes)
                 .map_err(|e| fail(400, "invalid", &format!("the body is not FHIR JSON: {e}")))?;

@@ -10,11 +10,12 @@ use actix_web::{guard, web, HttpRequest, HttpResponse};
 use base64::Engine;
 use serde_json::{json, Value};
 
-use super::fhir::{fhir_response, r4_site};
-use crate::fhir::access::bearer;
+use super::fhir::{claims, fhir_response, prefer, query_params, r4_site};
+use super::request::{self, Media};
 use crate::fhir::api::{self, Reply, Route};
 use crate::fhir::transaction::{self, Ctx};
-use crate::fhir::write::{self, Kind, Return, WriteOp, Written, MAX_BINARY};
+use crate::fhir::validate::is_media_type;
+use crate::fhir::write::{self, Kind, WriteOp, Written, MAX_BINARY};
 use crate::oauth::tokens::AccessClaims;
 use crate::oauth::Site;
 use crate::sandbox::Sandbox;
@@ -73,34 +74,18 @@ fn fail(reply: Reply) -> HttpResponse {
 /// The site and the verified token (RFC 6750), or the error answer.
 fn authenticate(req: &HttpRequest, sandbox: &Sandbox) -> Result<(Site, AccessClaims), Reply> {
     let site = r4_site(req, sandbox)?;
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok());
-    let claims = bearer(
-        authorization,
-        &sandbox.keys.hs,
-        &sandbox.revocations,
-        crate::clock::now(),
-    )
-    .map_err(|p| api::unauthorized(&p))?;
-    Ok((site, claims))
+    Ok((site, claims(req, sandbox)?))
 }
 
+/// An advisory header: unreadable reads as absent.
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-/// R4 §3.1.0.8.1 `Prefer: return=minimal|representation|OperationOutcome`.
-fn prefer_return(req: &HttpRequest) -> Return {
-    let prefer = header(req, "prefer").unwrap_or("").replace(' ', "");
-    if prefer.contains("return=minimal") {
-        Return::Minimal
-    } else if prefer.contains("return=OperationOutcome") {
-        Return::OperationOutcome
-    } else {
-        Return::Representation
-    }
+/// A header the write depends on (`If-Match`, `X-Security-Context`):
+/// unreadable is a 400, not "absent".
+fn strict_header<'a>(req: &'a HttpRequest, name: &str) -> Result<Option<&'a str>, Reply> {
+    request::header(req, name).map_err(|e| Reply::error(400, "invalid", &e))
 }
 
 /// Reads the body, refusing more than [`MAX_BODY`] with a 413 outcome.
@@ -120,17 +105,22 @@ async fn read_body(payload: web::Payload) -> Result<web::Bytes, Reply> {
     }
 }
 
-fn media(req: &HttpRequest) -> String {
-    header(req, "content-type")
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+/// The body's media type, `""` when none is named; a `Content-Type` that
+/// cannot be read is a 415.
+fn media(req: &HttpRequest) -> Result<String, Reply> {
+    match request::media_type(req) {
+        Media::Absent => Ok(String::new()),
+        Media::Type(t) => Ok(t),
+        Media::Malformed => Err(Reply::error(
+            415,
+            "not-supported",
+            "the Content-Type header cannot be read: send application/fhir+json",
+        )),
+    }
 }
 
-fn is_fhir_json(media: &str) -> bool {
+/// A FHIR JSON media type, or `""` (none named).
+pub(super) fn is_fhir_json(media: &str) -> bool {
     matches!(
         media,
         "" | "application/fhir+json" | "application/json" | "application/json+fhir" | "text/json"
@@ -141,7 +131,7 @@ fn is_fhir_json(media: &str) -> bool {
 /// type, kept as is (R4 binary.html; `X-Security-Context` names its
 /// security context). Other types → 415.
 fn resource(req: &HttpRequest, ty: &str, body: &[u8]) -> Result<Value, Reply> {
-    let m = media(req);
+    let m = media(req)?;
     if is_fhir_json(&m) {
         if ty != "Binary" && body.len() > write::MAX_RESOURCE {
             return Err(write::too_large(ty));
@@ -161,7 +151,7 @@ fn resource(req: &HttpRequest, ty: &str, body: &[u8]) -> Result<Value, Reply> {
     }
     let mut b = json!({"resourceType": "Binary", "contentType": m,
         "data": base64::engine::general_purpose::STANDARD.encode(body)});
-    if let Some(ctx) = header(req, "x-security-context") {
+    if let Some(ctx) = strict_header(req, "x-security-context")? {
         b["securityContext"] = json!({"reference": ctx});
     }
     Ok(b)
@@ -199,12 +189,16 @@ async fn run(
             }
         }
     };
+    let if_match = match strict_header(&req, "if-match") {
+        Ok(v) => v.map(str::to_string),
+        Err(r) => return fail(r),
+    };
     let op = WriteOp {
         kind,
         ty,
         id,
         resource,
-        if_match: header(&req, "if-match").map(str::to_string),
+        if_match,
     };
     let base = site.fhir_base();
     let journal = sandbox.journal.as_ref();
@@ -215,7 +209,7 @@ async fn run(
         site.release,
         &base,
         op,
-        prefer_return(&req),
+        prefer(&req).ret.unwrap_or_default(),
     ))
 }
 
@@ -256,12 +250,16 @@ async fn bundle(
         Ok(b) => b,
         Err(r) => return fail(r),
     };
-    if !is_fhir_json(&media(&req)) {
-        return fail(Reply::error(
-            415,
-            "not-supported",
-            "POST [base] takes a FHIR JSON Bundle",
-        ));
+    match media(&req) {
+        Ok(m) if is_fhir_json(&m) => {}
+        Ok(_) => {
+            return fail(Reply::error(
+                415,
+                "not-supported",
+                "POST [base] takes a FHIR JSON Bundle",
+            ))
+        }
+        Err(r) => return fail(r),
     }
     let bundle: Value = match serde_json::from_slice(&body) {
         Ok(b) => b,
@@ -285,10 +283,11 @@ async fn bundle(
 }
 
 /// Whether the client asked for FHIR JSON rather than the native bytes.
-fn wants_json(req: &HttpRequest) -> bool {
-    let format = url::form_urlencoded::parse(req.query_string().as_bytes())
+fn wants_json(req: &HttpRequest, params: &[(String, String)]) -> bool {
+    let format = params
+        .iter()
         .find(|(k, _)| k == "_format")
-        .map(|(_, v)| v.to_string());
+        .map(|(_, v)| v.clone());
     let accept = header(req, "accept").unwrap_or("");
     format
         .into_iter()
@@ -311,6 +310,10 @@ async fn binary_read(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpRespo
         Ok(x) => x,
         Err(r) => return fail(r),
     };
+    let params = match query_params(&req) {
+        Ok(p) => p,
+        Err(r) => return fail(r),
+    };
     let request = api::Request {
         fhir_base: site.fhir_base(),
         release: site.release,
@@ -322,11 +325,14 @@ async fn binary_read(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpRespo
         strict: false,
     };
     let reply = api::handle(&sandbox.fhir, &claims, &request);
-    if reply.status != 200 || wants_json(&req) {
+    if reply.status != 200 || wants_json(&req, &params) {
         return fhir_response(reply);
     }
+    // Stored data (loaded from files, too) is served as a header only when
+    // it is a media type.
     let ctype = reply.body["contentType"]
         .as_str()
+        .filter(|t| is_media_type(t))
         .unwrap_or("application/octet-stream")
         .to_string();
     let bytes = base64::engine::general_purpose::STANDARD

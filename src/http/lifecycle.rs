@@ -1,11 +1,12 @@
 //! Token lifecycle endpoints: introspection (RFC 7662), revocation
 //! (RFC 7009), and the launch-id API for CDS Hooks style callers.
 
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::respond::{no_store, oauth_error};
-use super::site;
+use super::request::{self, Media};
+use super::respond::{json_error, no_store, oauth_error};
+use super::{limits, site};
 use crate::clock;
 use crate::oauth::caller::{authenticate_caller, Unauthorized};
 use crate::oauth::introspect::introspect as introspect_token;
@@ -14,40 +15,43 @@ use crate::oauth::revoke::revoke as revoke_token;
 use crate::oauth::{OAuthError, Params, Site};
 use crate::sandbox::Sandbox;
 
-/// Both endpoints take a form POST (RFC 7662 §2.1, RFC 7009 §2.1).
+/// Both endpoints take a form POST (RFC 7662 §2.1, RFC 7009 §2.1) at a
+/// site whose launch options (`{sim}`) decode; `Err` is an
+/// `invalid_request` with its status (400, or 413 for a body over the cap).
 fn form_request(
     req: &HttpRequest,
     sandbox: &Sandbox,
-    body: &[u8],
-) -> Result<(Site, Params), OAuthError> {
-    let site = site(req, sandbox)
-        .ok_or_else(|| OAuthError::invalid_request("unknown FHIR release; use r2, r3 or r4"))?;
-    let form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|v| {
-            v.trim()
-                .to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
+    body: Result<web::Bytes, actix_web::Error>,
+) -> Result<(Site, Params), (StatusCode, String)> {
+    let bad = |e: String| (StatusCode::BAD_REQUEST, e);
+    let site =
+        site(req, sandbox).ok_or_else(|| bad("unknown FHIR release; use r2, r3 or r4".into()))?;
+    if let Some(sim) = &site.sim {
+        crate::launch::decode_segment(sim)
+            .map_err(|e| bad(format!("invalid launch options in the URL: {e}")))?;
+    }
+    let form = match request::media_type(req) {
+        Media::Absent => true,
+        Media::Type(t) => t == "application/x-www-form-urlencoded",
+        Media::Malformed => false,
+    };
     if !form {
-        return Err(OAuthError::invalid_request(
-            "send the parameters as application/x-www-form-urlencoded",
+        return Err(bad(
+            "send the parameters as application/x-www-form-urlencoded".into(),
         ));
     }
-    let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).map_err(|e| {
-        OAuthError::invalid_request(format!("the form body could not be read: {e}"))
-    })?;
-    let params = Params::from_pairs(pairs)
-        .map_err(|r| OAuthError::invalid_request(format!("parameter `{}` is repeated", r.0)))?;
+    let body = body.map_err(|e| request::body_refused(&e, limits::AUTH_BODY))?;
+    let params = request::form_params(&body).map_err(bad)?;
     Ok((site, params))
 }
 
-fn authorization(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+/// The `Authorization` header; present but unreadable is a 401.
+fn authorization(req: &HttpRequest) -> Result<Option<&str>, Unauthorized> {
+    request::header(req, "authorization").map_err(|description| Unauthorized {
+        error: "invalid_client",
+        description,
+        challenge: "Basic realm=\"smart-sandbox\", Bearer realm=\"smart-sandbox\"".into(),
+    })
 }
 
 /// RFC 7662 §2.3 / RFC 6750 §3: 401 with a challenge.
@@ -60,17 +64,21 @@ fn unauthorized(e: Unauthorized) -> HttpResponse {
 /// `POST {prefix}/auth/introspect`.
 pub async fn introspect(
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
     sandbox: web::Data<Sandbox>,
 ) -> HttpResponse {
-    let (site, params) = match form_request(&req, &sandbox, &body) {
+    let (site, params) = match form_request(&req, &sandbox, body) {
         Ok(x) => x,
-        Err(e) => return oauth_error(&e),
+        Err((status, msg)) => return json_error(status, "invalid_request", &msg),
+    };
+    let authorization = match authorization(&req) {
+        Ok(a) => a,
+        Err(e) => return unauthorized(e),
     };
     let now = clock::now();
     let caller = authenticate_caller(
         &site,
-        authorization(&req),
+        authorization,
         &params,
         &sandbox.keys.hs,
         &sandbox.revocations,
@@ -95,17 +103,21 @@ pub async fn introspect(
 /// `POST {prefix}/auth/revoke`: 200 with an empty body on success (RFC 7009 §2.2).
 pub async fn revoke(
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
     sandbox: web::Data<Sandbox>,
 ) -> HttpResponse {
-    let (site, params) = match form_request(&req, &sandbox, &body) {
+    let (site, params) = match form_request(&req, &sandbox, body) {
         Ok(x) => x,
-        Err(e) => return oauth_error(&e),
+        Err((status, msg)) => return json_error(status, "invalid_request", &msg),
+    };
+    let authorization = match authorization(&req) {
+        Ok(a) => a,
+        Err(e) => return unauthorized(e),
     };
     let now = clock::now();
     let caller = match authenticate_caller(
         &site,
-        authorization(&req),
+        authorization,
         &params,
         &sandbox.keys.hs,
         &sandbox.revocations,
@@ -129,16 +141,36 @@ pub async fn revoke(
     }
 }
 
-/// `POST /v/{release}/launch`: a `launch` value carrying arbitrary context.
+/// `POST /v/{release}/launch`: a `launch` value carrying arbitrary context,
+/// as a JSON object (`application/json`, or no content type).
 pub async fn create(
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
     sandbox: web::Data<Sandbox>,
 ) -> HttpResponse {
     let Some(site) = site(&req, &sandbox) else {
         return oauth_error(&OAuthError::invalid_request(
             "unknown FHIR release; use r2, r3 or r4",
         ));
+    };
+    let json = match request::media_type(&req) {
+        Media::Absent => true,
+        Media::Type(t) => t == "application/json" || t.ends_with("+json"),
+        Media::Malformed => false,
+    };
+    if !json {
+        return json_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "invalid_request",
+            "send the launch options as an application/json object",
+        );
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let (status, msg) = request::body_refused(&e, limits::AUTH_BODY);
+            return json_error(status, "invalid_request", &msg);
+        }
     };
     match create_launch(&site, &body) {
         Ok(v) => HttpResponse::Ok()

@@ -12,6 +12,7 @@ mod lifecycle;
 pub mod limits;
 mod observe;
 mod pages;
+mod request;
 mod respond;
 
 use std::net::TcpListener;
@@ -108,6 +109,27 @@ pub fn start(config: Config) -> Result<Running, StartError> {
     })
 }
 
+/// Every other method on a resource: 405 with `Allow`, as error JSON.
+fn refuse_json(allow: &'static str) -> actix_web::Route {
+    web::to(
+        move |req: HttpRequest| async move { respond::method_not_allowed_json(req.method(), allow) },
+    )
+}
+
+/// Every other method on a page: 405 with `Allow`, as an HTML error page.
+fn refuse_page(allow: &'static str) -> actix_web::Route {
+    web::to(
+        move |req: HttpRequest| async move { respond::method_not_allowed_page(req.method(), allow) },
+    )
+}
+
+/// A resource that serves only `GET` (405 JSON otherwise).
+fn get_json(path: &str, route: actix_web::Route) -> actix_web::Resource {
+    web::resource(path)
+        .route(route)
+        .default_service(refuse_json("GET"))
+}
+
 fn routes(cfg: &mut web::ServiceConfig) {
     let auth_body = || limits::body(limits::AUTH_BODY);
     for prefix in ["/v/{release}", "/v/{release}/sim/{sim}"] {
@@ -115,44 +137,52 @@ fn routes(cfg: &mut web::ServiceConfig) {
             web::resource(format!("{prefix}/auth/authorize"))
                 .app_data(auth_body())
                 .route(web::get().to(auth::authorize_get))
-                .route(web::post().to(auth::authorize_post)),
+                .route(web::post().to(auth::authorize_post))
+                .default_service(refuse_page("GET, POST")),
         )
         .service(
             web::resource(format!("{prefix}/auth/token"))
                 .app_data(auth_body())
-                .route(web::post().to(auth::token)),
+                .route(web::post().to(auth::token))
+                .default_service(refuse_json("POST")),
         )
         .service(
             web::resource(format!("{prefix}/auth/introspect"))
                 .app_data(auth_body())
-                .route(web::post().to(lifecycle::introspect)),
+                .route(web::post().to(lifecycle::introspect))
+                .default_service(refuse_json("POST")),
         )
         .service(
             web::resource(format!("{prefix}/auth/revoke"))
                 .app_data(auth_body())
-                .route(web::post().to(lifecycle::revoke)),
+                .route(web::post().to(lifecycle::revoke))
+                .default_service(refuse_json("POST")),
         )
-        .service(
-            web::resource(format!("{prefix}/fhir/.well-known/smart-configuration"))
-                .route(web::get().to(discovery::smart_configuration)),
-        )
-        .service(
-            web::resource(format!("{prefix}/fhir/.well-known/openid-configuration"))
-                .route(web::get().to(discovery::openid_configuration)),
-        );
+        .service(get_json(
+            &format!("{prefix}/fhir/.well-known/smart-configuration"),
+            web::get().to(discovery::smart_configuration),
+        ))
+        .service(get_json(
+            &format!("{prefix}/fhir/.well-known/openid-configuration"),
+            web::get().to(discovery::openid_configuration),
+        ));
     }
     cfg.service(
         web::resource("/v/{release}/launch")
             .app_data(auth_body())
-            .route(web::post().to(lifecycle::create)),
+            .route(web::post().to(lifecycle::create))
+            .default_service(refuse_json("POST")),
     );
     fhir_proxy::routes(cfg);
     fhir::routes(cfg);
-    cfg.route("/keys", web::get().to(discovery::keys))
-        .route("/smart-style.json", web::get().to(discovery::smart_style))
-        .route("/health", web::get().to(health))
-        .route("/metrics", web::get().to(metrics))
-        .route("/static/{name}", web::get().to(static_asset))
+    cfg.service(get_json("/keys", web::get().to(discovery::keys)))
+        .service(get_json(
+            "/smart-style.json",
+            web::get().to(discovery::smart_style),
+        ))
+        .service(get_json("/health", web::get().to(health)))
+        .service(get_json("/metrics", web::get().to(metrics)))
+        .service(get_json("/static/{name}", web::get().to(static_asset)))
         .configure(pages::routes)
         .default_service(web::to(not_found));
 }

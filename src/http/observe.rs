@@ -38,11 +38,15 @@ pub async fn observe(
     let started = Instant::now();
     let id = request_id(&req);
     let method = req.method().to_string();
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_string());
     let sandbox = req.app_data::<web::Data<Sandbox>>().cloned();
     let mut res = next.call(req).await?;
+    // Asked after routing: before it, actix can only match the path against
+    // every pattern in order, guards ignored, which names the upstream-mode
+    // catch-all (`{tail:.*}`) for every embedded FHIR request.
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_string());
     let status = res.status().as_u16();
     let elapsed = started.elapsed();
     if let Ok(value) = HeaderValue::from_str(&id) {

@@ -8,6 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::base_url;
+use super::request;
 use super::respond::html;
 use crate::launch::explain::explain;
 use crate::pages::launcher::{
@@ -17,14 +18,23 @@ use crate::pages::launcher::{
 use crate::sandbox::Sandbox;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(launcher))
-        .route("/ehr", web::get().to(ehr))
-        .route("/launcher", web::get().to(remote))
-        .route("/api/decode", web::get().to(decode))
-        .route("/sample-app", web::get().to(sample_app_slash))
-        .route("/sample-app/", web::get().to(sample_app))
-        .route("/sample-app/launch", web::get().to(sample_app_launch))
-        .route("/sample-app/backend", web::get().to(sample_backend));
+    let page = |path: &str, route: actix_web::Route| {
+        web::resource(path)
+            .route(route)
+            .default_service(super::refuse_page("GET"))
+    };
+    cfg.service(page("/", web::get().to(launcher)))
+        .service(page("/ehr", web::get().to(ehr)))
+        .service(page("/launcher", web::get().to(remote)))
+        .service(
+            web::resource("/api/decode")
+                .route(web::get().to(decode))
+                .default_service(web::to(decode_not_allowed)),
+        )
+        .service(page("/sample-app", web::get().to(sample_app_slash)))
+        .service(page("/sample-app/", web::get().to(sample_app)))
+        .service(page("/sample-app/launch", web::get().to(sample_app_launch)))
+        .service(page("/sample-app/backend", web::get().to(sample_backend)));
 }
 
 fn base(req: &HttpRequest, sandbox: &Sandbox) -> String {
@@ -56,28 +66,36 @@ struct EhrQuery {
     app: Option<String>,
 }
 
-async fn ehr(query: Option<web::Query<EhrQuery>>, sandbox: web::Data<Sandbox>) -> HttpResponse {
-    let app = query.and_then(|q| q.into_inner().app).unwrap_or_default();
-    match EhrPage::new(&app, sandbox.directory.as_ref()) {
-        Ok(page) => html(StatusCode::OK, page.render()),
-        Err(e) => page_error(
+const EHR_HELP: &str = "The EHR frame needs ?app= followed by the app's launch URL (URL-encoded).";
+
+async fn ehr(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
+    let failed = |e: &PageError| {
+        page_error(
             StatusCode::BAD_REQUEST,
             "Cannot open the EHR frame",
-            &e,
-            "The EHR frame needs ?app= followed by the app's launch URL (URL-encoded).",
-        ),
+            e,
+            EHR_HELP,
+        )
+    };
+    let app = match request::typed_query::<EhrQuery>(&req) {
+        Ok(q) => q.app.unwrap_or_default(),
+        Err(e) => return failed(&PageError::BadRequest(e)),
+    };
+    match EhrPage::new(&app, sandbox.directory.as_ref()) {
+        Ok(page) => html(StatusCode::OK, page.render()),
+        Err(e) => failed(&e),
     }
 }
 
 /// The SMART Health IT launcher's remote launch: 302 to the app.
 async fn remote(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
-    let query = match web::Query::<RemoteQuery>::from_query(req.query_string()) {
-        Ok(q) => q.into_inner(),
+    let query = match request::typed_query::<RemoteQuery>(&req) {
+        Ok(q) => q,
         Err(e) => {
             return page_error(
                 StatusCode::BAD_REQUEST,
                 "Invalid launch link",
-                &PageError::BadRequest(format!("the query string could not be read: {e}")),
+                &PageError::BadRequest(e),
                 REMOTE_HELP,
             )
         }
@@ -99,17 +117,26 @@ async fn remote(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpResponse {
 const REMOTE_HELP: &str = "Use /launcher?launch_uri=<the app's launch URL>&fhir_ver=4, \
      optionally with patient, provider, encounter and sim_ehr=1.";
 
-#[derive(Deserialize)]
-struct DecodeQuery {
-    input: Option<String>,
+fn decode_error(status: StatusCode, error: String) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({"ok": false, "error": error}))
 }
 
 /// The Decode box: `{ok: true, lines, options, ...}` or `{ok: false, error}`.
-async fn decode(query: Option<web::Query<DecodeQuery>>) -> HttpResponse {
-    let input = query.and_then(|q| q.into_inner().input).unwrap_or_default();
+async fn decode(req: HttpRequest) -> HttpResponse {
+    let pairs = match request::query(&req) {
+        Ok(p) => p,
+        Err(e) => return decode_error(StatusCode::BAD_REQUEST, e),
+    };
+    let mut inputs = pairs.into_iter().filter(|(k, _)| k == "input");
+    let input = match (inputs.next(), inputs.next()) {
+        (Some((_, v)), None) => v,
+        (Some(_), Some(_)) => {
+            return decode_error(StatusCode::BAD_REQUEST, "send `input` once".into())
+        }
+        (None, _) => String::new(),
+    };
     if input.trim().is_empty() {
-        return HttpResponse::BadRequest()
-            .json(serde_json::json!({"ok": false, "error": "nothing to decode"}));
+        return decode_error(StatusCode::BAD_REQUEST, "nothing to decode".into());
     }
     match explain(&input) {
         Ok(x) => {
@@ -117,9 +144,18 @@ async fn decode(query: Option<web::Query<DecodeQuery>>) -> HttpResponse {
             body["ok"] = true.into();
             HttpResponse::Ok().json(body)
         }
-        Err(e) => HttpResponse::BadRequest()
-            .json(serde_json::json!({"ok": false, "error": e.to_string()})),
+        Err(e) => decode_error(StatusCode::BAD_REQUEST, e.to_string()),
     }
+}
+
+async fn decode_not_allowed(req: HttpRequest) -> HttpResponse {
+    let mut resp = decode_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} is not allowed here; use GET", req.method()),
+    );
+    resp.headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("GET"));
+    resp
 }
 
 async fn sample_app_slash() -> HttpResponse {

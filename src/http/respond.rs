@@ -1,7 +1,8 @@
 //! Turning protocol results into responses: RFC 6749 JSON errors with the
 //! no-store headers, and HTML error pages.
 
-use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::HttpResponse;
 use askama::Template;
 
@@ -54,4 +55,42 @@ pub fn html(status: StatusCode, rendered: Result<String, askama::Error>) -> Http
                 .body("internal error: a page could not be rendered")
         }
     }
+}
+
+/// RFC 6749-style error JSON with any status (413, 415, 405 on the OAuth
+/// endpoints), with the no-store headers.
+pub fn json_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {
+    no_store(HttpResponse::build(status)).json(serde_json::json!({
+        "error": error,
+        "error_description": description,
+    }))
+}
+
+fn not_allowed_text(method: &Method, allow: &str) -> String {
+    format!("{method} is not allowed here; use {allow}")
+}
+
+/// RFC 9110 §15.5.6: 405 with `Allow`, as error JSON.
+pub fn method_not_allowed_json(method: &Method, allow: &'static str) -> HttpResponse {
+    let mut resp = json_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_request",
+        &not_allowed_text(method, allow),
+    );
+    resp.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    resp
+}
+
+/// 405 with `Allow`, as an HTML error page (pages, authorize).
+pub fn method_not_allowed_page(method: &Method, allow: &'static str) -> HttpResponse {
+    let mut resp = error_page(
+        405,
+        "Method not allowed",
+        &not_allowed_text(method, allow),
+        None,
+    );
+    resp.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    resp
 }

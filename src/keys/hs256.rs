@@ -106,4 +106,65 @@ mod tests {
         assert_ne!(k.digest("x"), k.digest("y"));
         assert_ne!(k.digest("x"), Hs256::new(b"other").digest("x"));
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn claims() -> impl Strategy<Value = Value> {
+            prop::collection::btree_map("[a-z]{1,6}", any::<String>(), 0..5).prop_map(|m| json!(m))
+        }
+
+        proptest! {
+            #[test]
+            fn never_panics(token in any::<String>(), parts in "([A-Za-z0-9_-]{0,30}\\.?){0,5}") {
+                let k = Hs256::new(b"secret");
+                prop_assert!(k.verify::<Value>(&token).is_none());
+                prop_assert!(k.verify::<Value>(&parts).is_none());
+            }
+
+            #[test]
+            fn round_trips(c in claims()) {
+                let k = Hs256::new(b"secret");
+                prop_assert_eq!(k.verify::<Value>(&k.sign(&c)), Some(c));
+            }
+
+            /// Any header with a junk or missing signature: `alg` values
+            /// other than HS256 (`none` included) never verify.
+            #[test]
+            fn forged_headers_never_verify(
+                alg in prop_oneof![Just("none"), Just("HS256"), Just("RS256"), Just("HS512"), Just("")],
+                c in claims(),
+                sig in "[A-Za-z0-9_-]{0,60}",
+            ) {
+                let k = Hs256::new(b"secret");
+                let h = URL_SAFE_NO_PAD.encode(json!({"alg": alg, "typ": "JWT"}).to_string());
+                let b = URL_SAFE_NO_PAD.encode(c.to_string());
+                let (signed, unsigned) = (format!("{h}.{b}.{sig}"), format!("{h}.{b}."));
+                prop_assert!(k.verify::<Value>(&signed).is_none());
+                prop_assert!(k.verify::<Value>(&unsigned).is_none());
+            }
+
+            /// Changing any character (but a segment's last, whose spare
+            /// bits may be ignored) breaks the signature.
+            #[test]
+            fn tampered_tokens_never_verify(
+                c in claims(),
+                pick in any::<prop::sample::Index>(),
+                with in "[A-Za-z0-9_-]",
+            ) {
+                let k = Hs256::new(b"secret");
+                let t = k.sign(&c).into_bytes();
+                let inner: Vec<usize> = (0..t.len())
+                    .filter(|&i| t[i] != b'.' && t.get(i + 1).is_some_and(|&n| n != b'.'))
+                    .collect();
+                let i = inner[pick.index(inner.len())];
+                prop_assume!(t[i] != with.as_bytes()[0]);
+                let mut tampered = t.clone();
+                tampered[i] = with.as_bytes()[0];
+                let tampered = String::from_utf8(tampered).unwrap();
+                prop_assert!(k.verify::<Value>(&tampered).is_none());
+            }
+        }
+    }
 }

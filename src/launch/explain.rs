@@ -190,4 +190,40 @@ mod tests {
         assert!(explain("!!!").is_err());
         assert!(explain("http://h/v/r4/sim/@@/fhir").is_err());
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn never_panics(input in any::<String>(), url in "https?://[a-z.]{1,10}(/[A-Za-z0-9%._~=?&-]{0,12}){0,6}") {
+                let _ = explain(&input);
+                let _ = explain(&url);
+            }
+
+            /// A value is found alone, as a `{sim}` segment and as a
+            /// `launch` parameter, and reads back as what was encoded.
+            #[test]
+            fn finds_the_value_wherever_it_is(patient in "[A-Za-z0-9-]{0,20}", release in "r[234]") {
+                let opts = LaunchOptions {
+                    patient,
+                    ..LaunchOptions::default()
+                };
+                let v = crate::launch::encode(&opts);
+                let sim = format!("http://h/v/{release}/sim/{v}/fhir");
+                let app = format!("https://app.example/launch?iss=x&launch={v}");
+                for (input, source, rel) in [
+                    (v.clone(), Source::Value, None),
+                    (sim, Source::SimSegment, Some(release.clone())),
+                    (app, Source::LaunchParameter, None),
+                ] {
+                    let x = explain(&input).unwrap();
+                    prop_assert_eq!(x.source, source);
+                    prop_assert_eq!(x.release, rel);
+                    prop_assert_eq!(&x.options, &opts);
+                }
+            }
+        }
+    }
 }

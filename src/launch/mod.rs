@@ -11,5 +11,5 @@ pub mod explain;
 pub mod fhir_context;
 mod model;
 
-pub use codec::{decode, encode, LaunchError};
+pub use codec::{decode, decode_segment, encode, LaunchError};
 pub use model::*;

@@ -52,7 +52,7 @@ pub fn jwks_url_to_fetch(
         return None;
     }
     let url = match params.get("grant_type")? {
-        "client_credentials" => launch::decode(site.sim.as_deref()?).ok()?.jwks_url,
+        "client_credentials" => launch::decode_segment(site.sim.as_deref()?).ok()?.jwks_url,
         "authorization_code" => {
             tokens::verify::<CodeClaims>(hs, params.get("code")?, TokenKind::Code, now)
                 .ok()?
@@ -185,7 +185,7 @@ fn inline_jwks(site: &Site, digest: &str, deps: &TokenDeps<'_>) -> Result<String
             "this client registered an inline JWKS, which tokens do not carry: post to the token endpoint under the launch (/v/{release}/sim/{launch}/auth/token) or register a jwks_url",
         ));
     };
-    let opts = launch::decode(sim).map_err(|e| {
+    let opts = launch::decode_segment(sim).map_err(|e| {
         OAuthError::invalid_request(format!("invalid launch options in the URL: {e}"))
     })?;
     let text = opts.jwks.trim();

@@ -63,9 +63,10 @@ pub fn launch_options(
     launch_param: Option<&str>,
     sim: Option<&str>,
 ) -> Result<LaunchOptions, launch::LaunchError> {
-    match launch_param.or(sim) {
-        Some(value) => launch::decode(value),
-        None => Ok(LaunchOptions {
+    match (launch_param, sim) {
+        (Some(value), _) => launch::decode(value),
+        (None, Some(segment)) => launch::decode_segment(segment),
+        (None, None) => Ok(LaunchOptions {
             launch_type: LaunchType::ProviderStandalone,
             ..LaunchOptions::default()
         }),

@@ -83,7 +83,7 @@ pub fn authenticate_caller(
     let pinned = site
         .sim
         .as_deref()
-        .and_then(|sim| crate::launch::decode(sim).ok());
+        .and_then(|sim| crate::launch::decode_segment(sim).ok());
     if let Some(opts) = &pinned {
         if !opts.client_id.is_empty() && opts.client_id != client_id {
             return Err(refuse(format!(

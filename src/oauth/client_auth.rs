@@ -84,9 +84,9 @@ fn parse_basic(value: &str) -> Result<(String, String), &'static str> {
     Ok((id, secret))
 }
 
+/// One form-urlencoded component; `None` unless UTF-8 once decoded.
 fn form_decode(s: &str) -> Option<String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&format!("v={s}")).ok()?;
-    pairs.into_iter().next().map(|(_, v)| v)
+    crate::form::decode(s.as_bytes())
 }
 
 /// Authenticates the caller as the client a grant was issued to, as the

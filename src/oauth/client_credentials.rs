@@ -33,7 +33,7 @@ pub fn client_credentials(
             "backend services need a launch: use /v/{release}/sim/{launch}/auth/token",
         ));
     };
-    let opts = launch::decode(sim).map_err(|e| {
+    let opts = launch::decode_segment(sim).map_err(|e| {
         OAuthError::invalid_request(format!("invalid launch options in the URL: {e}"))
     })?;
     if opts.launch_type != LaunchType::BackendService

@@ -34,6 +34,11 @@ pub mod system_scopes;
 pub mod token;
 pub mod tokens;
 
+#[cfg(test)]
+mod assertion_props;
+#[cfg(test)]
+mod props;
+
 pub use error::{ErrorCode, OAuthError};
 pub use params::Params;
 pub use site::{Release, Site};

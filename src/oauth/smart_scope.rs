@@ -289,4 +289,15 @@ mod tests {
         assert!(p("patient/*.read").allows("Observation", perm::S));
         assert!(!p("patient/*.read").allows("Observation", perm::C));
     }
+
+    proptest::proptest! {
+        /// Whatever parses is written back in a form that parses to the
+        /// same scope (letters in canonical order, v1 names kept).
+        #[test]
+        fn display_is_read_back(s in "(patient|user|system|launch|x)/(\\*|Observation|Patient|obs|)\\.(read|write|\\*|[cruds]{0,6}|rx)(\\?([a-z]{0,4}=[a-z|]{0,4}&?){0,3})?") {
+            if let Some(scope) = ResourceScope::parse(&s) {
+                proptest::prop_assert_eq!(ResourceScope::parse(&scope.to_string()), Some(scope));
+            }
+        }
+    }
 }

@@ -73,7 +73,7 @@ pub fn token(
     now: UnixTime,
 ) -> Result<TokenResponse, OAuthError> {
     if let Some(sim) = &req.site.sim {
-        launch::decode(sim).map_err(|e| {
+        launch::decode_segment(sim).map_err(|e| {
             OAuthError::invalid_request(format!("invalid launch options in the URL: {e}"))
         })?;
     }

@@ -203,4 +203,50 @@ mod tests {
         assert_eq!(parse("DELETE", "Patient").unwrap_err().0, 405);
         assert_eq!(parse("POST", "metadata").unwrap_err().0, 405);
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn segment() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("Patient".to_string()),
+                Just("_history".to_string()),
+                Just("_search".to_string()),
+                Just("$everything".to_string()),
+                Just("..".to_string()),
+                Just("metadata".to_string()),
+                "[A-Za-z0-9.$_-]{0,8}",
+                any::<String>(),
+            ]
+        }
+
+        proptest! {
+            /// What is forwarded upstream is only ever made of FHIR
+            /// types, ids, `$operations` and `_history`/`_search`: never
+            /// `..`, a slash, an escape or a control character.
+            #[test]
+            fn forwards_only_plain_segments(
+                method in prop_oneof![Just("GET"), Just("POST"), Just("PUT"), Just("PATCH"), Just("DELETE"), Just("BREW")],
+                segs in prop::collection::vec(segment(), 0..6),
+            ) {
+                let tail = segs.join("/");
+                match parse(method, &tail) {
+                    Ok(_) => {
+                        for s in tail.split('/').filter(|s| !s.is_empty()) {
+                            prop_assert!(s != "." && s != "..", "{tail}");
+                            prop_assert!(
+                                s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._$".contains(&b)),
+                                "{tail}"
+                            );
+                        }
+                    }
+                    Err((status, msg)) => {
+                        prop_assert!(status == 404 || status == 405);
+                        prop_assert!(!msg.is_empty());
+                    }
+                }
+            }
+        }
+    }
 }

@@ -168,6 +168,23 @@ pub fn decode(value: &str) -> Result<LaunchOptions, LaunchError> {
     Ok(opts)
 }
 
+/// Reads a `{sim}` path segment. Unlike a value pasted into the Decode box
+/// (which [`decode`] trims), the segment is part of the FHIR base URL that
+/// goes into tokens and `Location` headers, so it may hold base64
+/// characters only: whitespace or control characters around an otherwise
+/// valid value are an error, not something to forgive.
+pub fn decode_segment(value: &str) -> Result<LaunchOptions, LaunchError> {
+    let stray = value
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '/' | '=')));
+    if let Some(c) = stray {
+        return Err(LaunchError::Base64(format!(
+            "{c:?} is not a base64url character"
+        )));
+    }
+    decode(value)
+}
+
 /// Writes the full 17-slot launcher v2 array, base64url without padding, so
 /// the value also works on launch.smarthealthit.org; slots 17 (`intent`) and
 /// 18 (`tenant`) are appended only when set, and that launcher ignores them.

@@ -455,6 +455,19 @@ proptest! {
     #[test]
     fn never_panics_on_strings(s in any::<String>()) {
         let _ = decode(&s);
+        let _ = decode_segment(&s);
+    }
+
+    /// A `{sim}` segment is exactly what `encode` writes: the whitespace a
+    /// pasted value is forgiven is an error in a URL.
+    #[test]
+    fn segments_are_strict(o in options(), pad in "[ \t\r\n]{1,3}") {
+        let v = encode(&o);
+        prop_assert_eq!(decode_segment(&v), Ok(o.clone()));
+        let (after, before) = (format!("{v}{pad}"), format!("{pad}{v}"));
+        prop_assert!(decode_segment(&after).is_err());
+        prop_assert!(decode_segment(&before).is_err());
+        prop_assert_eq!(decode(&format!("{pad}{v}{pad}")), Ok(o));
     }
 
     #[test]
