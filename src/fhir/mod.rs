@@ -34,4 +34,3 @@ pub enum FhirData {
     /// These resources (tests).
     Resources(std::sync::Arc<Vec<serde_json::Value>>),
 }
-

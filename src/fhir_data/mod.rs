@@ -12,6 +12,7 @@ mod resolve;
 pub mod served;
 
 use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::config::Config;
