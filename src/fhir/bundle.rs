@@ -108,7 +108,13 @@ pub fn searchset(base: &str, path: &str, q: &Query, page: &Page, warnings: &[Str
             (Some(el), "match") => subset(r, el),
             _ => Value::clone(r),
         };
-        json!({"fullUrl": full_url(base, r), "resource": resource, "search": {"mode": mode}})
+        // Built by hand: `json!` would copy `resource` once more through
+        // `to_value`, and a searchset is mostly its resources.
+        let mut e = serde_json::Map::with_capacity(3);
+        e.insert("fullUrl".into(), Value::String(full_url(base, r)));
+        e.insert("resource".into(), resource);
+        e.insert("search".into(), json!({ "mode": mode }));
+        Value::Object(e)
     };
     entries.extend(page.matches.iter().map(|r| entry(r, "match")));
     entries.extend(page.included.iter().map(|r| entry(r, "include")));

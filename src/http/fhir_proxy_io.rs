@@ -80,7 +80,8 @@ impl Forward<'_> {
         for (k, v) in headers {
             b.insert_header((k, v));
         }
-        b.content_type(FHIR_JSON).body(body.to_string())
+        b.content_type(FHIR_JSON)
+            .body(serde_json::to_vec(&body).unwrap_or_default())
     }
 }
 
