@@ -21,31 +21,18 @@ use serde_json::Value;
 use smart_sandbox::fhir::{FhirData, Store};
 use smart_sandbox::Config;
 
+#[path = "kit/mod.rs"]
+mod kit;
 #[path = "fhir_load/launch.rs"]
 mod launch;
-use launch::user_token;
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use kit::env_num;
+use kit::server::mib;
+use launch::user_token;
 
 /// `VmRSS` of this process in KiB (Linux), 0 elsewhere.
 fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-fn mib(kib: u64) -> f64 {
-    kib as f64 / 1024.0
+    kit::server::rss_kib(std::process::id())
 }
 
 fn ids(data: &[Value], kind: &str) -> Vec<String> {

@@ -16,16 +16,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use kit::env_num;
 use kit::flows::App;
 use kit::server::{mib, Server};
 use kit::stats::Recorder;
-
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn print_table(title: &str, rec: &mut Recorder, elapsed: Duration) {
     println!(

@@ -15,17 +15,11 @@ mod kit;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use kit::env_num;
 use kit::flows::{App, APP_SCOPE, NO_ID_TOKEN_SCOPE, USER_READ_SCOPE};
 use kit::server::{mib, Server};
 use kit::stats::{run_for, Recorder, Summary};
 use smart_sandbox::keys::RsaSigner;
-
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// RS256 signatures per second on this thread, with the test key and
 /// id_token-sized claims.

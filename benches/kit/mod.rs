@@ -7,3 +7,11 @@ pub mod flows;
 pub mod mixed;
 pub mod server;
 pub mod stats;
+
+/// A number from the environment, or `default` when unset or not a number.
+pub fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
