@@ -64,11 +64,11 @@ fn main() -> ExitCode {
     // Sample memory while the run goes, to show its course, not only its end.
     let samples = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sampler = {
-        let (samples, pid_rss) = (samples.clone(), server_rss_fn(&server));
+        let (samples, pid) = (samples.clone(), server.pid());
         rt.spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_secs(10)).await;
-                samples.lock().unwrap().push(pid_rss());
+                samples.lock().unwrap().push(kit::server::rss_kib(pid));
             }
         })
     };
@@ -81,16 +81,21 @@ fn main() -> ExitCode {
         .lock()
         .unwrap()
         .iter()
-        .map(|k| format!("{:.0}", mib(*k)))
+        .map(|k| format!("{:.0} MiB", mib(*k)))
         .collect();
+    let course = if course.is_empty() {
+        "no sample (a run under 10 s)".to_string()
+    } else {
+        course.join(", ")
+    };
     let growth = after as f64 / warm.max(1) as f64 - 1.0;
     println!(
-        "\nRSS: idle {:.1} MiB, after warm-up {:.1} MiB, after the run {:.1} MiB ({:+.1} %); every 10 s: {} MiB",
+        "\nRSS: idle {:.1} MiB, after warm-up {:.1} MiB, after the run {:.1} MiB ({:+.1} %); every 10 s: {}",
         mib(idle),
         mib(warm),
         mib(after),
         growth * 100.0,
-        course.join(", ")
+        course
     );
     let errors = w.errors() + r.errors();
     let stopped = server.stop();
@@ -108,10 +113,4 @@ fn main() -> ExitCode {
         );
         ExitCode::FAILURE
     }
-}
-
-/// Reads the server's RSS without borrowing the server into a task.
-fn server_rss_fn(server: &Server) -> impl Fn() -> u64 + Send + 'static {
-    let pid = server.pid();
-    move || kit::server::rss_kib(pid)
 }

@@ -16,6 +16,7 @@ pub mod form;
 pub mod http;
 pub mod keys;
 pub mod launch;
+pub mod media_type;
 pub mod metrics;
 pub mod oauth;
 pub mod pages;

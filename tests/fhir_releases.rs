@@ -6,19 +6,8 @@ mod common;
 
 use common::fhir::{get, token, PAT_A, PAT_B, PRAC};
 use common::flows::{code_for, exchange_public, http, Authz, Choices, SiteUrls};
-use common::{spawn_with, test_config, TestApp};
+use common::{spawn_with, test_config};
 use serde_json::Value;
-
-fn site(app: &TestApp, release: &str, sim: Option<&str>) -> SiteUrls {
-    let prefix = match sim {
-        Some(s) => format!("{}/v/{release}/sim/{s}", app.base),
-        None => format!("{}/v/{release}", app.base),
-    };
-    SiteUrls {
-        base: app.base.clone(),
-        prefix,
-    }
-}
 
 /// A standalone launch (provider login, patient picker) at `site`.
 async fn standalone(site: &SiteUrls, scope: &str, patient: &str) -> String {
@@ -37,7 +26,7 @@ async fn standalone(site: &SiteUrls, scope: &str, patient: &str) -> String {
 #[tokio::test]
 async fn r2_ehr_launch_reads_dstu2() {
     let app = spawn_with(test_config()).await;
-    let s = site(&app, "r2", None);
+    let s = SiteUrls::at(&app, "r2", None);
     let fhir = s.fhir();
     let t = token(&s, "patient/*.read", PAT_A).await;
 
@@ -128,7 +117,7 @@ async fn r2_ehr_launch_reads_dstu2() {
 #[tokio::test]
 async fn r2_patient_token_stays_in_its_compartment() {
     let app = spawn_with(test_config()).await;
-    let s = site(&app, "r2", None);
+    let s = SiteUrls::at(&app, "r2", None);
     let fhir = s.fhir();
     let t = token(
         &s,
@@ -191,7 +180,7 @@ async fn r2_patient_token_stays_in_its_compartment() {
 #[tokio::test]
 async fn r3_standalone_reads_stu3() {
     let app = spawn_with(test_config()).await;
-    let s = site(&app, "r3", None);
+    let s = SiteUrls::at(&app, "r3", None);
     let fhir = s.fhir();
     let t = standalone(&s, "launch/patient patient/*.read openid fhirUser", PAT_A).await;
     let conds = get(&format!("{fhir}/Condition?patient={PAT_A}"), Some(&t), &[]).await;
@@ -240,7 +229,7 @@ async fn metadata_per_release() {
         ("r2", "Conformance", "1.0.2", "MedicationOrder"),
         ("r3", "CapabilityStatement", "3.0.2", "MedicationRequest"),
     ] {
-        let s = site(&app, rel, None);
+        let s = SiteUrls::at(&app, rel, None);
         let m = get(&format!("{}/metadata", s.fhir()), None, &[]).await;
         m.assert_ok();
         assert_eq!(m.body["resourceType"], kind);
@@ -271,7 +260,7 @@ async fn metadata_per_release() {
 #[tokio::test]
 async fn seed_000_style_r2_sim_flow() {
     let app = spawn_with(test_config()).await;
-    let s = site(&app, "r2", Some("eyJoIjoiMSIsImoiOiIxIn0"));
+    let s = SiteUrls::at(&app, "r2", Some("eyJoIjoiMSIsImoiOiIxIn0"));
     let http = http();
     let authz = Authz::new(
         &s,

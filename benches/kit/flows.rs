@@ -203,22 +203,22 @@ impl App {
 
     /// A GET that needs no token and must answer 200.
     pub async fn get_ok(&self, url: &str) -> Result<(), String> {
-        let r = self.http.get(url).send().await.map_err(|e| e.to_string())?;
-        let status = r.status();
-        let _ = r.bytes().await.map_err(|e| e.to_string())?;
-        if status != 200 {
-            return Err(format!("GET {url}: {status}"));
-        }
-        Ok(())
+        self.ok_body(self.http.get(url)).await.map(drop)
     }
 
     async fn json(&self, req: reqwest::RequestBuilder) -> Result<Value, String> {
+        let body = self.ok_body(req).await?;
+        serde_json::from_slice(&body).map_err(|e| format!("not JSON: {e}"))
+    }
+
+    /// The whole body of a 200; any other status is an error quoting it.
+    async fn ok_body(&self, req: reqwest::RequestBuilder) -> Result<actix_web::web::Bytes, String> {
         let r = req.send().await.map_err(|e| e.to_string())?;
         let status = r.status();
         let body = r.bytes().await.map_err(|e| e.to_string())?;
         if status != 200 {
             return Err(format!("{status}: {:.200}", String::from_utf8_lossy(&body)));
         }
-        serde_json::from_slice(&body).map_err(|e| format!("not JSON: {e}"))
+        Ok(body)
     }
 }

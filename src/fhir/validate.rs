@@ -80,26 +80,10 @@ pub fn too_large(ty: &str) -> Reply {
     Reply::error(413, "too-costly", &format!("a {ty} may be at most {cap}"))
 }
 
-/// RFC 9110 §8.3.1 `type "/" subtype *( OWS ";" OWS parameter )`, kept
-/// to visible ASCII: the value is served back as a `Content-Type` header.
-pub fn is_media_type(s: &str) -> bool {
-    let token = |t: &str| {
-        !t.is_empty()
-            && t.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-    };
-    let essence = s.split(';').next().unwrap_or("").trim();
-    let header_safe = s.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b));
-    header_safe
-        && essence
-            .split_once('/')
-            .is_some_and(|(t, st)| token(t) && token(st))
-}
-
 fn binary_check(r: &Value) -> Result<(), Reply> {
     match r.get("contentType").and_then(Value::as_str) {
         None => return Err(invalid("a Binary needs a `contentType`".into())),
-        Some(t) if !is_media_type(t) => {
+        Some(t) if !crate::media_type::is_header_safe(t) => {
             return Err(invalid(format!(
                 "a Binary's `contentType` must be a media type such as application/pdf, not {t:?}"
             )))
@@ -116,43 +100,4 @@ fn binary_check(r: &Value) -> Result<(), Reply> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_media_type;
-    use proptest::prelude::*;
-
-    #[test]
-    fn media_types() {
-        for ok in [
-            "application/pdf",
-            "text/plain; charset=utf-8",
-            "image/svg+xml",
-        ] {
-            assert!(is_media_type(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "pdf",
-            "/pdf",
-            "text/",
-            "text/html\r\nX-Evil: 1",
-            "a b/c",
-            "text/é",
-        ] {
-            assert!(!is_media_type(bad), "{bad:?}");
-        }
-    }
-
-    proptest! {
-        /// Whatever passes can be written back as a header value.
-        #[test]
-        fn accepted_values_are_header_safe(s in any::<String>()) {
-            if is_media_type(&s) {
-                prop_assert!(s.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)));
-                prop_assert!(s.contains('/'));
-            }
-        }
-    }
 }

@@ -26,7 +26,7 @@ pub use import::{import_dir, import_dir_with, ImportProblem, ImportReport, Limit
 /// `Type/id` in place. Never fails: what cannot be imported is in the
 /// problems, and the server starts with the rest.
 pub fn dataset(config: &Config) -> (Vec<Value>, Vec<ImportProblem>) {
-    let resources = if config.fixtures {
+    let mut resources = if config.fixtures {
         fixtures::load::embedded()
     } else {
         Vec::new()
@@ -34,7 +34,6 @@ pub fn dataset(config: &Config) -> (Vec<Value>, Vec<ImportProblem>) {
     let Some(dir) = &config.data_dir else {
         return (resources, Vec::new());
     };
-    let mut resources = resources;
     let report = import_dir(dir);
     let mut problems = report.problems;
     let slot: HashMap<String, usize> = resources

@@ -3,7 +3,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::request::{self, Media};
+use super::request::{self, Media, FORM};
 use super::respond::{error_page, html, json_error, no_store, oauth_error};
 use super::{limits, site};
 use crate::clock;
@@ -31,7 +31,7 @@ pub async fn authorize_post(
     body: Result<web::Bytes, actix_web::Error>,
     sandbox: web::Data<Sandbox>,
 ) -> HttpResponse {
-    if !is_form(&req) {
+    if !request::is_form(&req) {
         return error_page(
             415,
             "Unsupported content type",
@@ -85,17 +85,6 @@ fn run_authorize(
             StatusCode::OK,
             crate::pages::render_screen(&screen, sandbox.directory.as_ref()),
         ),
-    }
-}
-
-const FORM: &str = "application/x-www-form-urlencoded";
-
-/// A form, or no content type (read as a form).
-fn is_form(req: &HttpRequest) -> bool {
-    match request::media_type(req) {
-        Media::Absent => true,
-        Media::Type(t) => t == FORM,
-        Media::Malformed => false,
     }
 }
 

@@ -292,7 +292,7 @@ async fn search_post(
             return fail(status.as_u16(), code, &msg);
         }
     };
-    let form = request::media_type(&req).essence() == Some("application/x-www-form-urlencoded");
+    let form = request::media_type(&req).essence() == Some(request::FORM);
     if !body.is_empty() && !form {
         return fail(
             415,

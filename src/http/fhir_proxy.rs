@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::fhir::{claims, query_params};
 use super::fhir_write::is_fhir_json;
-use super::request::{self, Media};
+use super::request;
 use super::site;
 use crate::fhir::access::{authorize_request, AccessFilter, Interaction};
 use crate::fhir::capability::capability_statement;
@@ -139,8 +139,7 @@ async fn run(
             let mut body_params = Vec::new();
             if *post {
                 let form = buffered(payload, MAX_REQUEST_BODY).await?;
-                let is_form =
-                    request::media_type(req).essence() == Some("application/x-www-form-urlencoded");
+                let is_form = request::media_type(req).essence() == Some(request::FORM);
                 if !form.is_empty() && !is_form {
                     return Err(fail(
                         415,
@@ -171,12 +170,7 @@ async fn run(
         }
         (Op::Create { ty } | Op::Update { ty, .. }, Some(f)) if confined(f, ty) => {
             // The body must be read to be checked: FHIR JSON only.
-            let json = match request::media_type(req) {
-                Media::Absent => true,
-                Media::Type(t) => is_fhir_json(&t),
-                Media::Malformed => false,
-            };
-            if !json {
+            if !request::media_type(req).absent_or(is_fhir_json) {
                 return Err(fail(
                     415,
                     "not-supported",

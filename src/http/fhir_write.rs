@@ -14,7 +14,6 @@ use super::fhir::{claims, fhir_response, prefer, query_params, r4_site};
 use super::request::{self, Media};
 use crate::fhir::api::{self, Reply, Route};
 use crate::fhir::transaction::{self, Ctx};
-use crate::fhir::validate::is_media_type;
 use crate::fhir::write::{self, Kind, WriteOp, Written, MAX_BINARY};
 use crate::oauth::tokens::AccessClaims;
 use crate::oauth::Site;
@@ -332,7 +331,7 @@ async fn binary_read(req: HttpRequest, sandbox: web::Data<Sandbox>) -> HttpRespo
     // it is a media type.
     let ctype = reply.body["contentType"]
         .as_str()
-        .filter(|t| is_media_type(t))
+        .filter(|t| crate::media_type::is_header_safe(t))
         .unwrap_or("application/octet-stream")
         .to_string();
     let bytes = base64::engine::general_purpose::STANDARD

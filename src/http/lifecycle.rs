@@ -4,7 +4,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::request::{self, Media};
+use super::request;
 use super::respond::{json_error, no_store, oauth_error};
 use super::{limits, site};
 use crate::clock;
@@ -30,12 +30,7 @@ fn form_request(
         crate::launch::decode_segment(sim)
             .map_err(|e| bad(format!("invalid launch options in the URL: {e}")))?;
     }
-    let form = match request::media_type(req) {
-        Media::Absent => true,
-        Media::Type(t) => t == "application/x-www-form-urlencoded",
-        Media::Malformed => false,
-    };
-    if !form {
+    if !request::is_form(req) {
         return Err(bad(
             "send the parameters as application/x-www-form-urlencoded".into(),
         ));
@@ -153,11 +148,8 @@ pub async fn create(
             "unknown FHIR release; use r2, r3 or r4",
         ));
     };
-    let json = match request::media_type(&req) {
-        Media::Absent => true,
-        Media::Type(t) => t == "application/json" || t.ends_with("+json"),
-        Media::Malformed => false,
-    };
+    let json =
+        request::media_type(&req).absent_or(|t| t == "application/json" || t.ends_with("+json"));
     if !json {
         return json_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

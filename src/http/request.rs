@@ -17,6 +17,8 @@ pub enum Media {
     Malformed,
 }
 
+pub const FORM: &str = "application/x-www-form-urlencoded";
+
 impl Media {
     /// The essence, or `None` when absent or malformed.
     pub fn essence(&self) -> Option<&str> {
@@ -25,32 +27,32 @@ impl Media {
             _ => None,
         }
     }
-}
 
-/// RFC 9110 §5.6.2 `token` characters.
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    /// Absent (the route's default type), or a type `accepted` takes;
+    /// never a malformed one.
+    pub fn absent_or(&self, accepted: impl Fn(&str) -> bool) -> bool {
+        match self {
+            Media::Absent => true,
+            Media::Type(t) => accepted(t),
+            Media::Malformed => false,
+        }
+    }
 }
 
 pub fn media_type(req: &HttpRequest) -> Media {
     let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
         return Media::Absent;
     };
-    let Ok(value) = value.to_str() else {
-        return Media::Malformed;
-    };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match essence.split_once('/') {
-        Some((t, s)) if is_token(t) && is_token(s) => Media::Type(essence),
-        _ => Media::Malformed,
-    }
+    value
+        .to_str()
+        .ok()
+        .and_then(crate::media_type::essence)
+        .map_or(Media::Malformed, Media::Type)
+}
+
+/// A form body, or no content type (read as a form).
+pub fn is_form(req: &HttpRequest) -> bool {
+    media_type(req).absent_or(|t| t == FORM)
 }
 
 /// A header's value: `Ok(None)` when absent, `Err` (a message) when present
@@ -153,9 +155,7 @@ mod tests {
         fn media_types_are_tokens(value in proptest::collection::vec(
             proptest::prop_oneof![0x20u8..0x7f, 0x80u8..=0xff, proptest::strategy::Just(b'\t')], 0..40)) {
             if let Media::Type(t) = media(&value) {
-                let (ty, sub) = t.split_once('/').unwrap();
-                proptest::prop_assert!(is_token(ty) && is_token(sub), "{t}");
-                proptest::prop_assert_eq!(t.to_ascii_lowercase(), t);
+                proptest::prop_assert_eq!(crate::media_type::essence(&t), Some(t.clone()));
             }
         }
     }

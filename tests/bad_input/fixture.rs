@@ -20,17 +20,6 @@ pub struct Fixture {
     pub site: SiteUrls,
 }
 
-fn site_urls(app: &TestApp, release: &str, sim: Option<&str>) -> SiteUrls {
-    let prefix = match sim {
-        Some(s) => format!("{}/v/{release}/sim/{s}", app.base),
-        None => format!("{}/v/{release}", app.base),
-    };
-    SiteUrls {
-        base: app.base.clone(),
-        prefix,
-    }
-}
-
 async fn site(
     app: &TestApp,
     release: &'static str,
@@ -38,7 +27,7 @@ async fn site(
     scope: &str,
     writes: bool,
 ) -> Site {
-    let urls = site_urls(app, release, sim);
+    let urls = SiteUrls::at(app, release, sim);
     Site {
         release,
         sim: sim.map(str::to_string),

@@ -2,10 +2,8 @@
 //! the FHIR routes of upstream mode, and the list of every pattern the
 //! embedded server registers.
 
-use serde_json::json;
-
 use super::routes::{route, AuthUse, Family, Route, FHIR_CAP};
-use super::site_routes::{prefix, with_site_slots, Site};
+use super::site_routes::{fhir_get, fhir_search_post, observation, prefix, with_site_slots, Site};
 
 /// The global documents and the pages people open directly.
 pub fn global_routes(launch_value: &str) -> Vec<Route> {
@@ -49,19 +47,8 @@ pub fn proxy_routes(site: &Site, patient: &str) -> Vec<Route> {
     let base = format!("{prefix}/fhir");
     let t = Some(site.token.as_str());
     let n = |what: &str| format!("{label} upstream: FHIR {what}");
-    let get = |what: &str, path: &str| {
-        with_site_slots(
-            route(n(what), Family::Fhir, "GET", &format!("{base}{path}"))
-                .auth(AuthUse::Bearer, t)
-                .query(&[], None)
-                .negotiates()
-                .wrong("PATCH"),
-            site,
-        )
-    };
-    let obs = json!({"resourceType": "Observation", "status": "final",
-        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
-        "subject": {"reference": format!("Patient/{patient}")}});
+    let get = |what: &str, path: &str| fhir_get(site, &base, n(what), path);
+    let obs = observation(patient);
     let mut metadata = get("metadata", "/metadata").auth(AuthUse::None, None);
     // Upstream mode forwards metadata as it is (JSON is asked for upstream).
     metadata.negotiates = false;
@@ -76,21 +63,7 @@ pub fn proxy_routes(site: &Site, patient: &str) -> Vec<Route> {
             .slot("type", "Observation")
             .query(&[("patient", patient)], Some("patient")),
         binary,
-        with_site_slots(
-            route(
-                n("_search"),
-                Family::Fhir,
-                "POST",
-                &format!("{base}/{{type}}/_search"),
-            )
-            .slot("type", "Observation")
-            .form(&[("patient", patient)], FHIR_CAP)
-            .body_flags(false, true)
-            .auth(AuthUse::Bearer, t)
-            .query(&[], None)
-            .negotiates(),
-            site,
-        ),
+        fhir_search_post(site, &base, n("_search"), patient, FHIR_CAP),
         with_site_slots(
             route(
                 n("create"),

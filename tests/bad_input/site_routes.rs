@@ -129,26 +129,54 @@ pub fn with_site_slots(r: Route, site: &Site) -> Route {
     }
 }
 
+/// A FHIR GET of `site` (`path` under `base`) with the site's token.
+pub fn fhir_get(site: &Site, base: &str, name: String, path: &str) -> Route {
+    with_site_slots(
+        route(name, Family::Fhir, "GET", &format!("{base}{path}"))
+            .auth(AuthUse::Bearer, Some(site.token.as_str()))
+            .query(&[], None)
+            .negotiates()
+            .wrong("PATCH"),
+        site,
+    )
+}
+
+/// `POST {base}/Observation/_search` with `patient` in a form body of at
+/// most `cap` bytes.
+pub fn fhir_search_post(site: &Site, base: &str, name: String, patient: &str, cap: usize) -> Route {
+    with_site_slots(
+        route(
+            name,
+            Family::Fhir,
+            "POST",
+            &format!("{base}/{{type}}/_search"),
+        )
+        .slot("type", "Observation")
+        .form(&[("patient", patient)], cap)
+        .body_flags(false, true)
+        .auth(AuthUse::Bearer, Some(site.token.as_str()))
+        .query(&[], None)
+        .negotiates(),
+        site,
+    )
+}
+
+/// A valid Observation of `patient`, for creates.
+pub fn observation(patient: &str) -> serde_json::Value {
+    json!({"resourceType": "Observation", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+        "subject": {"reference": format!("Patient/{patient}")}})
+}
+
 /// The FHIR routes of one site: reads, searches, operations and writes.
 pub fn fhir_routes(site: &Site, ids: &Ids) -> Vec<Route> {
     let (prefix, label) = prefix(site);
     let base = format!("{prefix}/fhir");
     let t = Some(site.token.as_str());
     let n = |what: &str| format!("{label}: FHIR {what}");
-    let get = |what: &str, path: &str| {
-        with_site_slots(
-            route(n(what), Family::Fhir, "GET", &format!("{base}{path}"))
-                .auth(AuthUse::Bearer, t)
-                .query(&[], None)
-                .negotiates()
-                .wrong("PATCH"),
-            site,
-        )
-    };
+    let get = |what: &str, path: &str| fhir_get(site, &base, n(what), path);
     let p = ids.patient.as_str();
-    let obs = json!({"resourceType": "Observation", "status": "final",
-        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
-        "subject": {"reference": format!("Patient/{p}")}});
+    let obs = observation(p);
     let mut put_obs = obs.clone();
     put_obs["id"] = json!("bad-input-obs");
     let writes = |mut r: Route| {
@@ -176,21 +204,7 @@ pub fn fhir_routes(site: &Site, ids: &Ids) -> Vec<Route> {
             .slot("type", "Observation")
             .query(&[("patient", p)], Some("patient")),
         get("$everything", "/Patient/{id}/$everything").slot("id", p),
-        with_site_slots(
-            route(
-                n("_search"),
-                Family::Fhir,
-                "POST",
-                &format!("{base}/{{type}}/_search"),
-            )
-            .slot("type", "Observation")
-            .form(&[("patient", p)], DEFAULT_CAP)
-            .body_flags(false, true)
-            .auth(AuthUse::Bearer, t)
-            .query(&[], None)
-            .negotiates(),
-            site,
-        ),
+        fhir_search_post(site, &base, n("_search"), p, DEFAULT_CAP),
     ];
     if site.writes {
         // Any `Accept` or `_format` that is not JSON gets the native bytes

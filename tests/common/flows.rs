@@ -71,6 +71,18 @@ impl SiteUrls {
         }
     }
 
+    /// Any release, with or without a `{sim}` segment.
+    pub fn at(app: &TestApp, release: &str, sim: Option<&str>) -> Self {
+        let prefix = match sim {
+            Some(s) => format!("{}/v/{release}/sim/{s}", app.base),
+            None => format!("{}/v/{release}", app.base),
+        };
+        SiteUrls {
+            base: app.base.clone(),
+            prefix,
+        }
+    }
+
     pub fn fhir(&self) -> String {
         format!("{}/fhir", self.prefix)
     }
