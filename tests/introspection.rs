@@ -60,15 +60,23 @@ async fn active_token_mirrors_the_token_response_and_id_token() {
 #[tokio::test]
 async fn expired_token_is_inactive() {
     let app = common::spawn_with(smart_sandbox::Config {
-        access_token_lifetime: 1,
+        // Long enough that a loaded CI machine still introspects before
+        // expiry; the wait below follows the token's own `exp`, not a guess.
+        access_token_lifetime: 5,
         ..common::test_config()
     })
     .await;
     let sim = Sim::new(&app, &ehr_launch(json!({})));
     let t = sim.tokens(SCOPE).await;
     let at = t["access_token"].as_str().unwrap();
-    assert_eq!(sim.introspect(at).await["active"], true);
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let v = sim.introspect(at).await;
+    assert_eq!(v["active"], true, "{v}");
+    let exp = v["exp"].as_i64().unwrap();
+    // Expired once the server's whole-second clock reaches `exp`.
+    let until = std::time::UNIX_EPOCH + std::time::Duration::from_secs(exp as u64);
+    if let Ok(left) = until.duration_since(std::time::SystemTime::now()) {
+        tokio::time::sleep(left + std::time::Duration::from_millis(50)).await;
+    }
     assert_eq!(sim.introspect(at).await, inactive());
 }
 
