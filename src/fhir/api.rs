@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use super::access::{authorize_request, AccessFilter, BearerProblem, Denied, Interaction};
+use super::body::Body;
 use super::bundle;
 use super::listing;
 use super::outcome::{error, outcome_list};
@@ -40,7 +41,7 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
     pub status: u16,
-    pub body: Value,
+    pub body: Body,
     /// `ETag: W/"versionId"` and `Last-Modified` (an HTTP-date) on reads.
     pub etag: Option<String>,
     pub last_modified: Option<String>,
@@ -49,10 +50,10 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn ok(body: Value) -> Self {
+    pub fn ok(body: impl Into<Body>) -> Self {
         Reply {
             status: 200,
-            body,
+            body: body.into(),
             etag: None,
             last_modified: None,
             challenge: None,
@@ -104,7 +105,10 @@ pub fn http_date(instant: &str) -> Option<String> {
 }
 
 fn resource_reply(v: &Version) -> Reply {
-    let body = v.resource.as_deref().cloned().unwrap_or(Value::Null);
+    let body = v
+        .resource
+        .clone()
+        .map_or(Body::Json(Value::Null), Body::Shared);
     Reply {
         etag: Some(format!("W/\"{}\"", v.version_id)),
         last_modified: http_date(&v.last_updated),

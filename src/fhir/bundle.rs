@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
+use super::body::{Body, Entry, Searchset};
 use super::search::parse::Query;
 use super::search::Page;
 
@@ -101,39 +102,40 @@ fn subset(r: &Value, elements: &[String]) -> Value {
 
 /// A searchset Bundle. `path` is the absolute URL the links re-run;
 /// `warnings` become an OperationOutcome entry (`search.mode: outcome`).
-pub fn searchset(base: &str, path: &str, q: &Query, page: &Page, warnings: &[String]) -> Value {
+/// Matches and includes stay shared with the store ([`Body::Searchset`]).
+pub fn searchset(base: &str, path: &str, q: &Query, page: &Page, warnings: &[String]) -> Body {
     let mut entries = Vec::with_capacity(page.matches.len() + page.included.len() + 1);
-    let entry = |r: &Arc<Value>, mode: &str| {
-        let resource = match (&q.elements, mode) {
-            (Some(el), "match") => subset(r, el),
-            _ => Value::clone(r),
-        };
-        // Built by hand: `json!` would copy `resource` once more through
-        // `to_value`, and a searchset is mostly its resources.
-        let mut e = serde_json::Map::with_capacity(3);
-        e.insert("fullUrl".into(), Value::String(full_url(base, r)));
-        e.insert("resource".into(), resource);
-        e.insert("search".into(), json!({ "mode": mode }));
-        Value::Object(e)
+    let entry = |r: &Arc<Value>, mode: &'static str| Entry {
+        full_url: Some(full_url(base, r)),
+        resource: match (&q.elements, mode) {
+            (Some(el), "match") => Body::Json(subset(r, el)),
+            _ => Body::Shared(r.clone()),
+        },
+        mode,
     };
     entries.extend(page.matches.iter().map(|r| entry(r, "match")));
     entries.extend(page.included.iter().map(|r| entry(r, "include")));
     if !warnings.is_empty() {
-        entries.push(json!({
-            "resource": super::outcome::outcome_list("warning", "not-supported", warnings),
-            "search": {"mode": "outcome"},
-        }));
+        entries.push(Entry {
+            full_url: None,
+            resource: Body::Json(super::outcome::outcome_list(
+                "warning",
+                "not-supported",
+                warnings,
+            )),
+            mode: "outcome",
+        });
     }
-    let mut bundle = json!({
+    let head = json!({
         "resourceType": "Bundle",
         "type": "searchset",
         "total": page.total,
         "link": links(path, &q.echo, q.count, q.offset, if q.summary_count { 0 } else { page.total }),
     });
-    if !entries.is_empty() {
-        bundle["entry"] = Value::Array(entries);
-    }
-    bundle
+    let Value::Object(head) = head else {
+        unreachable!("a json! object")
+    };
+    Body::Searchset(Box::new(Searchset { head, entries }))
 }
 
 /// One entry of a history Bundle.

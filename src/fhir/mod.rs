@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod api;
+pub mod body;
 pub mod bundle;
 pub mod capability;
 pub mod compartment;

@@ -20,6 +20,7 @@
 use serde_json::Value;
 
 use super::api::{self, Reply, Request, Route};
+use super::body::Body;
 use super::store::Store;
 use crate::fhir_data::release::{fhir_version, r4_type, served_types, to_release};
 use crate::oauth::tokens::AccessClaims;
@@ -137,13 +138,21 @@ pub fn handle(store: &Store, claims: &AccessClaims, req: &Request) -> Reply {
     if reply.status != 200 {
         return reply;
     }
-    if reply.body["resourceType"] == "Bundle" {
-        render_bundle(&mut reply.body, release, &req.fhir_base, injected);
-        return reply;
+    // Rewritten for the release, so an owned copy.
+    let mut body = std::mem::replace(&mut reply.body, Body::Json(Value::Null)).into_value();
+    if body["resourceType"] == "Bundle" {
+        render_bundle(&mut body, release, &req.fhir_base, injected);
+        return Reply {
+            body: body.into(),
+            ..reply
+        };
     }
-    match to_release(&reply.body, release) {
-        Some(body) => Reply { body, ..reply },
-        None => not_served(reply.body["resourceType"].as_str().unwrap_or(""), release),
+    match to_release(&body, release) {
+        Some(body) => Reply {
+            body: body.into(),
+            ..reply
+        },
+        None => not_served(body["resourceType"].as_str().unwrap_or(""), release),
     }
 }
 

@@ -150,7 +150,7 @@ pub struct Ctx<'a> {
 }
 
 fn response(w: write::Written, with_outcome: bool) -> Value {
-    let r = &w.reply;
+    let r = w.reply;
     let mut resp = json!({"status": r.status.to_string()});
     if let Some(l) = &w.location {
         resp["location"] = json!(l);
@@ -160,9 +160,9 @@ fn response(w: write::Written, with_outcome: bool) -> Value {
     }
     let mut entry = json!({"response": resp});
     if r.status >= 400 && with_outcome {
-        entry["response"]["outcome"] = r.body.clone();
+        entry["response"]["outcome"] = r.body.into_value();
     } else if !r.body.is_null() {
-        entry["resource"] = r.body.clone();
+        entry["resource"] = r.body.into_value();
     }
     entry
 }
@@ -289,7 +289,7 @@ fn run_transaction(
     for (n, a) in actions.iter_mut().enumerate() {
         let Action::Write(op) = a else { continue };
         let tag = |r: Reply| Reply {
-            body: with_entry(r.body, n),
+            body: with_entry(r.body.into_value(), n).into(),
             ..r
         };
         write::validate(&data, op).map_err(tag)?;

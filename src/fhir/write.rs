@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::access::{authorize_request, AccessFilter, Interaction};
 use super::api::{denied, http_date, Reply};
+use super::body::Body;
 use super::compartment::patients_of;
 use super::journal::{Change, Journal};
 use super::outcome::outcome;
@@ -213,9 +214,9 @@ pub fn written(data: &Data, base: &str, op: &WriteOp, status: u16, ret: Return) 
         };
     };
     let body = match (ret, &v.resource) {
-        (_, None) | (Return::Minimal, _) => Value::Null,
-        (Return::Representation, Some(r)) => Value::clone(r),
-        (Return::OperationOutcome, Some(_)) => outcome(
+        (_, None) | (Return::Minimal, _) => Body::Json(Value::Null),
+        (Return::Representation, Some(r)) => Body::Shared(r.clone()),
+        (Return::OperationOutcome, Some(_)) => Body::Json(outcome(
             "information",
             "informational",
             &format!(
@@ -225,7 +226,7 @@ pub fn written(data: &Data, base: &str, op: &WriteOp, status: u16, ret: Return) 
                 op.id,
                 v.version_id
             ),
-        ),
+        )),
     };
     let location = v
         .resource
