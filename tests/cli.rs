@@ -337,3 +337,47 @@ async fn sigterm_stops_the_server_and_exits_zero() {
     assert_eq!(status.code(), Some(0));
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
 }
+
+#[test]
+fn human_logs_written_to_a_pipe_are_plain_text() {
+    let key = test_key_path();
+    let mut child = bin()
+        .args(["--port", "0", "--signing-key", key.to_str().unwrap()])
+        .args(["--secret", TEST_SECRET])
+        .env("LOG_FORMAT", "human")
+        .env_remove("NO_COLOR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    // Lines come through a channel so that a start message that never
+    // arrives fails the test after a while instead of hanging it.
+    let out = BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in out.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(20)) {
+        let listening = line.contains("port");
+        seen.push(line);
+        if listening {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("INFO") && l.contains("port")),
+        "the human start line: {seen:?}"
+    );
+    assert!(
+        seen.iter().all(|l| !l.contains('\u{1b}')),
+        "no terminal colour codes in a piped log: {seen:?}"
+    );
+}
