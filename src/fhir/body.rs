@@ -93,15 +93,9 @@ impl Entry {
             e.insert("fullUrl".into(), Value::String(u));
         }
         e.insert("resource".into(), self.resource.into_value());
-        e.insert("search".into(), search_mode(self.mode));
+        e.insert("search".into(), serde_json::json!({ "mode": self.mode }));
         Value::Object(e)
     }
-}
-
-fn search_mode(mode: &str) -> Value {
-    let mut m = Map::with_capacity(1);
-    m.insert("mode".into(), Value::String(mode.into()));
-    Value::Object(m)
 }
 
 impl Serialize for Body {

@@ -8,6 +8,7 @@ pub mod body;
 pub mod bundle;
 pub mod capability;
 pub mod compartment;
+pub mod format;
 pub mod journal;
 mod listing;
 pub mod outcome;

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::request::{self, Media, FORM};
 use super::respond::{error_page, html, json_error, no_store, oauth_error};
-use super::{limits, site};
+use super::{limits, site, SiteProblem};
 use crate::clock;
 use crate::oauth::asymmetric::{jwks_url_to_fetch, RemoteJwks};
 use crate::oauth::authorize::{authorize, AuthorizeDeps, AuthorizeOutcome};
@@ -96,7 +96,7 @@ pub async fn token(
 ) -> HttpResponse {
     let Some(site) = site(&req, &sandbox) else {
         return oauth_error(&OAuthError::invalid_request(
-            "unknown FHIR release; use r2, r3 or r4",
+            SiteProblem::UnknownRelease.to_string(),
         ));
     };
     let body = match body {

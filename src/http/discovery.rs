@@ -1,8 +1,10 @@
 //! Discovery, keys and style: small read-only JSON documents.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::site;
+use super::respond::json_error;
+use super::{checked_site, SiteProblem};
 use crate::oauth::discovery;
 use crate::oauth::Site;
 use crate::sandbox::Sandbox;
@@ -12,20 +14,13 @@ fn with_site(
     sandbox: &Sandbox,
     f: fn(&Site) -> serde_json::Value,
 ) -> HttpResponse {
-    let Some(site) = site(req, sandbox) else {
-        return HttpResponse::NotFound().json(serde_json::json!({
-            "error": "not_found",
-            "error_description": "unknown FHIR release; use r2, r3 or r4",
-        }));
-    };
-    if let Some(sim) = &site.sim {
-        if let Err(e) = crate::launch::decode_segment(sim) {
-            return HttpResponse::BadRequest().json(serde_json::json!({
-                "error": "invalid_request",
-                "error_description": format!("invalid launch options in the URL: {e}"),
-            }));
+    let site = match checked_site(req, sandbox) {
+        Ok(s) => s,
+        Err(p @ SiteProblem::UnknownRelease) => {
+            return json_error(StatusCode::NOT_FOUND, "not_found", &p.to_string())
         }
-    }
+        Err(p) => return json_error(StatusCode::BAD_REQUEST, "invalid_request", &p.to_string()),
+    };
     HttpResponse::Ok().json(f(&site))
 }
 

@@ -7,10 +7,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::request;
-use super::site;
+use super::{checked_site, SiteProblem};
 use crate::fhir::access::{bearer, BearerProblem};
 use crate::fhir::api::{self, Reply, Route};
 use crate::fhir::capability::capability_statement;
+use crate::fhir::format;
 use crate::fhir::outcome::error;
 use crate::fhir::prefer::Prefer;
 use crate::fhir::release_capability::release_statement;
@@ -91,72 +92,31 @@ pub(super) fn r4_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, Repl
 }
 
 /// The site of a FHIR base of any release (r2, r3, r4), or the error.
-fn fhir_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, Reply> {
-    let Some(site) = site(req, sandbox) else {
-        return Err(Reply::error(
-            404,
-            "not-found",
-            "unknown FHIR release; use r2, r3 or r4",
-        ));
-    };
-    if let Some(sim) = &site.sim {
-        if let Err(e) = crate::launch::decode_segment(sim) {
-            return Err(Reply::error(
-                400,
-                "invalid",
-                &format!("invalid launch options in the URL: {e}"),
-            ));
-        }
-    }
-    Ok(site)
+pub(super) fn fhir_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, Reply> {
+    checked_site(req, sandbox).map_err(|p| match p {
+        SiteProblem::UnknownRelease => Reply::error(404, "not-found", &p.to_string()),
+        SiteProblem::BadLaunch(_) => Reply::error(400, "invalid", &p.to_string()),
+    })
 }
 
-/// R4 §3.1.0.1.9 "content types": JSON only. `_format` wins over `Accept`;
-/// XML (or anything else not JSON) gets 406.
+/// R4 §3.1.0.1.9 "content types" (`fhir::format::negotiate`): a format
+/// other than JSON is a 406; an unreadable `Accept` reads as absent.
 pub(super) fn check_format(req: &HttpRequest, params: &[(String, String)]) -> Result<(), Reply> {
-    const JSON: &[&str] = &[
-        "json",
-        "application/json",
-        "application/fhir+json",
-        "application/json+fhir",
-        "text/json",
-    ];
-    if let Some((_, f)) = params.iter().find(|(k, _)| k == "_format") {
-        let media = f
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        return if JSON.contains(&media.as_str()) {
-            Ok(())
-        } else {
-            Err(Reply::error(406, "not-supported", &format!("_format={f} is not supported: this server speaks FHIR JSON only (application/fhir+json)")))
-        };
-    }
     let accept = req
         .headers()
         .get("accept")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .trim();
-    if accept.is_empty() {
-        return Ok(());
-    }
-    let ok = accept.split(',').any(|m| {
-        let media = m
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        media == "*/*" || media == "application/*" || JSON.contains(&media.as_str())
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(Reply::error(406, "not-supported", &format!("Accept: {accept} cannot be served: this server speaks FHIR JSON only (application/fhir+json)")))
-    }
+        .unwrap_or("");
+    format::negotiate(format_param(params), accept)
+        .map_err(|e| Reply::error(406, "not-supported", &e))
+}
+
+/// The `_format` parameter, if any.
+pub(super) fn format_param(params: &[(String, String)]) -> Option<&str> {
+    params
+        .iter()
+        .find(|(k, _)| k == "_format")
+        .map(|(_, v)| v.as_str())
 }
 
 /// The client's `Prefer` header(s) (`fhir::prefer`); advisory, so an

@@ -7,12 +7,11 @@
 use actix_web::{guard, web, HttpRequest, HttpResponse};
 use serde_json::Value;
 
-use super::fhir::{claims, query_params};
-use super::fhir_write::is_fhir_json;
+use super::fhir::{claims, fhir_site, query_params};
 use super::request;
-use super::site;
 use crate::fhir::access::{authorize_request, AccessFilter, Interaction};
 use crate::fhir::capability::capability_statement;
+use crate::fhir::format::is_fhir_json;
 use crate::fhir::proxy::enforce::{check, confined, filter_bundle, plan_search, Verdict};
 use crate::fhir::proxy::route::{parse, Op};
 use crate::fhir::proxy::{self, bad_gateway, denied, forbidden, MAX_REQUEST_BODY};
@@ -64,16 +63,7 @@ async fn run(
     payload: web::Payload,
     sandbox: &Sandbox,
 ) -> Result<HttpResponse, HttpResponse> {
-    let site = site(req, sandbox).ok_or_else(|| fail(404, "not-found", "unknown FHIR release"))?;
-    if let Some(sim) = &site.sim {
-        crate::launch::decode_segment(sim).map_err(|e| {
-            fail(
-                400,
-                "invalid",
-                &format!("invalid launch options in the URL: {e}"),
-            )
-        })?;
-    }
+    let site = fhir_site(req, sandbox).map_err(reply)?;
     let upstream = sandbox
         .upstream
         .as_ref()

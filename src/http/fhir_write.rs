@@ -10,9 +10,10 @@ use actix_web::{guard, web, HttpRequest, HttpResponse};
 use base64::Engine;
 use serde_json::{json, Value};
 
-use super::fhir::{claims, fhir_response, prefer, query_params, r4_site};
+use super::fhir::{claims, fhir_response, format_param, prefer, query_params, r4_site};
 use super::request::{self, Media};
 use crate::fhir::api::{self, Reply, Route};
+use crate::fhir::format;
 use crate::fhir::transaction::{self, Ctx};
 use crate::fhir::write::{self, Kind, WriteOp, Written, MAX_BINARY};
 use crate::oauth::tokens::AccessClaims;
@@ -118,12 +119,9 @@ fn media(req: &HttpRequest) -> Result<String, Reply> {
     }
 }
 
-/// A FHIR JSON media type, or `""` (none named).
-pub(super) fn is_fhir_json(media: &str) -> bool {
-    matches!(
-        media,
-        "" | "application/fhir+json" | "application/json" | "application/json+fhir" | "text/json"
-    )
+/// A FHIR JSON media type, or `""` (none named, so JSON).
+fn json_or_none(media: &str) -> bool {
+    media.is_empty() || format::is_fhir_json(media)
 }
 
 /// The resource in the body: FHIR JSON, or for `Binary` any other content
@@ -131,7 +129,7 @@ pub(super) fn is_fhir_json(media: &str) -> bool {
 /// security context). Other types → 415.
 fn resource(req: &HttpRequest, ty: &str, body: &[u8]) -> Result<Value, Reply> {
     let m = media(req)?;
-    if is_fhir_json(&m) {
+    if json_or_none(&m) {
         if ty != "Binary" && body.len() > write::MAX_RESOURCE {
             return Err(write::too_large(ty));
         }
@@ -250,7 +248,7 @@ async fn bundle(
         Err(r) => return fail(r),
     };
     match media(&req) {
-        Ok(m) if is_fhir_json(&m) => {}
+        Ok(m) if json_or_none(&m) => {}
         Ok(_) => {
             return fail(Reply::error(
                 415,
@@ -283,23 +281,7 @@ async fn bundle(
 
 /// Whether the client asked for FHIR JSON rather than the native bytes.
 fn wants_json(req: &HttpRequest, params: &[(String, String)]) -> bool {
-    let format = params
-        .iter()
-        .find(|(k, _)| k == "_format")
-        .map(|(_, v)| v.clone());
-    let accept = header(req, "accept").unwrap_or("");
-    format
-        .into_iter()
-        .chain(accept.split(',').map(str::to_string))
-        .any(|m| {
-            let m = m
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            m == "json" || is_fhir_json(&m) && !m.is_empty()
-        })
+    format::asks_for_json(format_param(params), header(req, "accept").unwrap_or(""))
 }
 
 /// `GET [base]/Binary/[id]`: the Binary resource for FHIR JSON, else its

@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::request;
 use super::respond::{json_error, no_store, oauth_error};
-use super::{limits, site};
+use super::{checked_site, limits, site, SiteProblem};
 use crate::clock;
 use crate::oauth::caller::{authenticate_caller, Unauthorized};
 use crate::oauth::introspect::introspect as introspect_token;
@@ -24,12 +24,7 @@ fn form_request(
     body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<(Site, Params), (StatusCode, String)> {
     let bad = |e: String| (StatusCode::BAD_REQUEST, e);
-    let site =
-        site(req, sandbox).ok_or_else(|| bad("unknown FHIR release; use r2, r3 or r4".into()))?;
-    if let Some(sim) = &site.sim {
-        crate::launch::decode_segment(sim)
-            .map_err(|e| bad(format!("invalid launch options in the URL: {e}")))?;
-    }
+    let site = checked_site(req, sandbox).map_err(|p| bad(p.to_string()))?;
     if !request::is_form(req) {
         return Err(bad(
             "send the parameters as application/x-www-form-urlencoded".into(),
@@ -145,7 +140,7 @@ pub async fn create(
 ) -> HttpResponse {
     let Some(site) = site(&req, &sandbox) else {
         return oauth_error(&OAuthError::invalid_request(
-            "unknown FHIR release; use r2, r3 or r4",
+            SiteProblem::UnknownRelease.to_string(),
         ));
     };
     let json =
@@ -168,9 +163,6 @@ pub async fn create(
         Ok(v) => HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))
             .json(v),
-        Err(e) => HttpResponse::BadRequest().json(serde_json::json!({
-            "error": "invalid_request",
-            "error_description": e,
-        })),
+        Err(e) => json_error(StatusCode::BAD_REQUEST, "invalid_request", &e),
     }
 }

@@ -245,6 +245,31 @@ fn base_url(req: &HttpRequest, sandbox: &Sandbox, fallback: &str) -> String {
 }
 
 /// The simulated EHR a request addresses, from `{release}` and `{sim}`.
+/// Why a request's `{release}` or `{sim}` segment cannot be served; each
+/// route answers it in its own error shape.
+enum SiteProblem {
+    UnknownRelease,
+    BadLaunch(String),
+}
+
+impl std::fmt::Display for SiteProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SiteProblem::UnknownRelease => f.write_str("unknown FHIR release; use r2, r3 or r4"),
+            SiteProblem::BadLaunch(e) => write!(f, "invalid launch options in the URL: {e}"),
+        }
+    }
+}
+
+/// The request's site, with its launch options (`{sim}`) known to decode.
+fn checked_site(req: &HttpRequest, sandbox: &Sandbox) -> Result<Site, SiteProblem> {
+    let site = site(req, sandbox).ok_or(SiteProblem::UnknownRelease)?;
+    if let Some(sim) = &site.sim {
+        crate::launch::decode_segment(sim).map_err(|e| SiteProblem::BadLaunch(e.to_string()))?;
+    }
+    Ok(site)
+}
+
 fn site(req: &HttpRequest, sandbox: &Sandbox) -> Option<Site> {
     let release = Release::parse(req.match_info().get("release")?)?;
     let local = format!("http://{}", req.app_config().local_addr());
